@@ -1,0 +1,121 @@
+"""HashModel: records stored as Redis hashes, one field per model field."""
+
+from __future__ import annotations
+
+import enum
+import functools
+from typing import Any, Callable
+
+from redisom_cli.errors import ModelDefinitionError
+from redisom_cli.model.base import RedisModel
+from redisom_cli.model.codecs import bytes_from_redis, scalar_to_hash, vector_from_bytes, vector_to_bytes
+from redisom_cli.model.specs import FieldSpec, build_specs, is_embedded_model, shape_of
+
+
+class HashModelBase(RedisModel):
+    """The pure part of HashModel: field checks and the hash encoding."""
+
+    __om_framework__ = True
+    __om_storage__ = "hash"
+
+    @classmethod
+    def __om_check_definition__(cls) -> None:
+        for name, info in cls.model_fields.items():
+            shape = shape_of(info.annotation)
+            if cls.field_options(name).vector_options is not None:
+                continue
+            if shape.is_list or is_embedded_model(shape.inner) or _is_mapping(shape.inner):
+                raise ModelDefinitionError(
+                    f"{cls.__name__}.{name}: a hash field holds one value, not a list, dict or "
+                    "nested model; use JsonModel for this model, or store the value as str"
+                )
+        cls.specs()
+
+    @classmethod
+    def specs(cls) -> list[FieldSpec]:
+        """Return the field specs of this model (cached per class)."""
+        return _hash_specs(cls)
+
+    def to_redis(self) -> tuple[dict[str, Any], list[str]]:
+        """Return the hash fields to set and the names of the fields now None, to delete."""
+        mapping: dict[str, Any] = {}
+        deleted: list[str] = []
+        values = self.__dict__
+        for name, encode in _encoders(type(self)):
+            value = values.get(name)
+            if value is None:
+                deleted.append(name)
+            elif encode is None:
+                mapping[name] = value
+            else:
+                mapping[name] = encode(value)
+        return mapping, deleted
+
+    @classmethod
+    def fields_to_redis(cls, values: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+        """Encode some fields of this model, as `to_redis` does for all of them."""
+        encoders = dict(_encoders(cls))
+        mapping = {name: (encoders[name] or str)(value) for name, value in values.items() if value is not None}
+        return mapping, [name for name, value in values.items() if value is None]
+
+    @classmethod
+    def from_redis(cls, mapping: dict[str, Any]) -> Any:
+        """Build a model from the reply of HGETALL; raise pydantic's ValidationError if invalid."""
+        for name, decode in _decoders(cls):
+            if name in mapping:
+                mapping[name] = decode(mapping[name])
+        return cls.model_validate(mapping)
+
+
+def _is_mapping(annotation: Any) -> bool:
+    import typing
+
+    return annotation is dict or typing.get_origin(annotation) is dict
+
+
+@functools.cache
+def _hash_specs(cls: type) -> list[FieldSpec]:
+    return build_specs(cls, json=False)
+
+
+@functools.cache
+def _encoders(cls: type) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+    plan = []
+    for name, info in cls.model_fields.items():
+        if info.exclude:
+            continue
+        vector = cls.field_options(name).vector_options
+        if vector is not None:
+            plan.append((name, functools.partial(_pack_vector, options=vector)))
+        elif shape_of(info.annotation).inner is str:
+            plan.append((name, None))
+        else:
+            plan.append((name, scalar_to_hash))
+    return tuple(plan)
+
+
+def _pack_vector(value: Any, options: Any) -> bytes:
+    return vector_to_bytes(value, options)
+
+
+@functools.cache
+def _decoders(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    plan = []
+    for name, info in cls.model_fields.items():
+        inner = shape_of(info.annotation).inner
+        vector = cls.field_options(name).vector_options
+        if vector is not None:
+            plan.append((name, functools.partial(vector_from_bytes, options=vector)))
+        elif inner is bytes:
+            plan.append((name, bytes_from_redis))
+        elif isinstance(inner, type) and issubclass(inner, enum.Enum):
+            plan.append((name, functools.partial(enum_from_text, enum_type=inner)))
+    return tuple(plan)
+
+
+def enum_from_text(value: Any, enum_type: type[enum.Enum]) -> Any:
+    """Return the member of `enum_type` whose value is written as `value`, else `value`."""
+    for member in enum_type:
+        if str(member.value) == value or (isinstance(member.value, float) and repr(member.value) == value):
+            return member
+    return value
