@@ -1,0 +1,1 @@
+"""Connections to Redis servers, including the embedded server launcher."""
