@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import abc
 import inspect
+import sys
 import typing
 from typing import Any, ClassVar, Optional
 
@@ -36,6 +37,7 @@ class ModelMeta(ModelMetaclass):
             options["pk"] = FieldOptions(index=True, primary_key=True)
 
         cls = super().__new__(mcs, name, bases, namespace, **kwargs)
+        _resolve_local_annotations(cls, sys._getframe(1))
         parent_meta = next((base._meta for base in bases if hasattr(base, "_meta")), None)
         cls._meta = cls.Meta = meta_rules.resolve_meta(cls, own_meta, parent_meta)
         cls.__om_options__ = options
@@ -51,6 +53,20 @@ class ModelMeta(ModelMetaclass):
         if not cls.__om_abstract__ and not cls._meta.embedded:
             model_registry[f"{cls.__module__}.{cls.__qualname__}"] = cls
         return cls
+
+
+def _resolve_local_annotations(cls: Any, frame: Any) -> None:
+    """Resolve annotations that name classes local to the function defining `cls`.
+
+    pydantic looks for them a fixed number of frames up, which this metaclass shifts by
+    one, so the defining frame's locals are handed over here.
+    """
+    if frame.f_code.co_name == "<module>":
+        return
+    local_names = dict(frame.f_locals)
+    cls.__pydantic_parent_namespace__ = local_names
+    if not cls.__pydantic_complete__:
+        cls.model_rebuild(_types_namespace=local_names, raise_errors=False)
 
 
 def _inherited_options(bases: tuple[type, ...]) -> dict[str, FieldOptions]:

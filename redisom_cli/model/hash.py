@@ -6,7 +6,7 @@ import enum
 import functools
 from typing import Any, Callable
 
-from redisom_cli.errors import ModelDefinitionError
+from redisom_cli.errors import InvalidInputError, ModelDefinitionError
 from redisom_cli.model.base import RedisModel
 from redisom_cli.model.codecs import bytes_from_redis, scalar_to_hash, vector_from_bytes, vector_to_bytes
 from redisom_cli.model.specs import FieldSpec, build_specs, is_embedded_model, shape_of
@@ -58,6 +58,42 @@ class HashModelBase(RedisModel):
         mapping = {name: (encoders[name] or str)(value) for name, value in values.items() if value is not None}
         return mapping, [name for name, value in values.items() if value is None]
 
+    def save_commands(self, nx: bool = False, xx: bool = False, ttl: int | None = None) -> list[tuple]:
+        """Return the commands that save this record; more than one runs in MULTI/EXEC."""
+        key = self.key()
+        mapping, deleted = self.to_redis()
+        if nx or xx:
+            return [conditional_save_command(key, mapping, deleted, "NX" if nx else "XX", ttl)]
+        commands: list[tuple] = [("HSET", key, *_flatten(mapping))]
+        if deleted:
+            commands.append(("HDEL", key, *deleted))
+        if ttl is not None:
+            commands.append(("EXPIRE", key, ttl))
+        return commands
+
+    @classmethod
+    def get_command(cls, key: str) -> tuple:
+        """Return the command that reads one record."""
+        return ("HGETALL", key)
+
+    @classmethod
+    def parse_record(cls, reply: Any) -> Any:
+        """Build a model from a `get_command` reply, or return None if the key is missing."""
+        return cls.from_redis(reply) if reply else None
+
+    def update_commands(self, values: dict[str, Any]) -> list[tuple]:
+        """Return the commands that write only the named top-level fields."""
+        for name in values:
+            if "__" in name or "." in name:
+                raise InvalidInputError(f"{type(self).__name__}: a hash has no nested field {name!r}")
+        mapping, deleted = type(self).fields_to_redis(values)
+        commands: list[tuple] = []
+        if mapping:
+            commands.append(("HSET", self.key(), *_flatten(mapping)))
+        if deleted:
+            commands.append(("HDEL", self.key(), *deleted))
+        return commands
+
     @classmethod
     def from_redis(cls, mapping: dict[str, Any]) -> Any:
         """Build a model from the reply of HGETALL; raise pydantic's ValidationError if invalid."""
@@ -65,6 +101,33 @@ class HashModelBase(RedisModel):
             if name in mapping:
                 mapping[name] = decode(mapping[name])
         return cls.model_validate(mapping)
+
+
+# Saves with NX or XX must test and write in one step; HSET has no such flags.
+CONDITIONAL_SAVE_SCRIPT = """
+local exists = redis.call('EXISTS', KEYS[1])
+if (ARGV[1] == 'NX' and exists == 1) or (ARGV[1] == 'XX' and exists == 0) then return 0 end
+local deleted = tonumber(ARGV[3])
+for i = 4, 3 + deleted do redis.call('HDEL', KEYS[1], ARGV[i]) end
+redis.call('HSET', KEYS[1], unpack(ARGV, 4 + deleted))
+if ARGV[2] ~= '' then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+return 1
+"""
+
+
+def conditional_save_command(key: str, mapping: dict[str, Any], deleted: list[str], condition: str,
+                             ttl: int | None) -> tuple:
+    """Return an EVAL that saves the hash only if the key exists (XX) or does not (NX)."""
+    ttl_text = "" if ttl is None else str(ttl)
+    return ("EVAL", CONDITIONAL_SAVE_SCRIPT, 1, key, condition, ttl_text, len(deleted), *deleted, *_flatten(mapping))
+
+
+def _flatten(mapping: dict[str, Any]) -> list[Any]:
+    items: list[Any] = []
+    for name, value in mapping.items():
+        items.append(name)
+        items.append(value)
+    return items
 
 
 def _is_mapping(annotation: Any) -> bool:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+import json
 from typing import Any
 
+from redisom_cli.errors import InvalidInputError
 from redisom_cli.model.base import RedisModel
 from redisom_cli.model.codecs import bytes_from_redis, to_json_tree
 from redisom_cli.model.specs import FieldSpec, build_specs, is_embedded_model, shape_of
@@ -29,6 +31,41 @@ class JsonModelBase(RedisModel):
         """Return the JSON document of this record."""
         return to_json_tree(self.model_dump())
 
+    def save_commands(self, nx: bool = False, xx: bool = False, ttl: int | None = None) -> list[tuple]:
+        """Return the commands that save this record; more than one runs in MULTI/EXEC."""
+        key = self.key()
+        text = json.dumps(self.to_redis(), ensure_ascii=False)
+        if (nx or xx) and ttl is not None:
+            return [("EVAL", CONDITIONAL_SAVE_SCRIPT, 1, key, text, "NX" if nx else "XX", ttl)]
+        condition = ("NX",) if nx else ("XX",) if xx else ()
+        commands: list[tuple] = [("JSON.SET", key, "$", text, *condition)]
+        if ttl is not None:
+            commands.append(("EXPIRE", key, ttl))
+        return commands
+
+    @classmethod
+    def get_command(cls, key: str) -> tuple:
+        """Return the command that reads one record."""
+        return ("JSON.GET", key)
+
+    @classmethod
+    def parse_record(cls, reply: Any) -> Any:
+        """Build a model from a `get_command` reply, or return None if the key is missing."""
+        if reply is None:
+            return None
+        return cls.from_redis(json.loads(reply))
+
+    def update_commands(self, values: dict[str, Any]) -> list[tuple]:
+        """Return one JSON.SET per named path (`address__city` is `$.address.city`)."""
+        document = self.to_redis()
+        commands = []
+        for name, value in values.items():
+            path = name.replace("__", ".").split(".")
+            if not _parent_exists(document, path):
+                raise InvalidInputError(f"{type(self).__name__}: cannot set {name!r}, its parent is empty")
+            commands.append(("JSON.SET", self.key(), "$." + ".".join(path), json.dumps(_lookup(document, path))))
+        return commands
+
     @classmethod
     def from_redis(cls, document: dict[str, Any]) -> Any:
         """Build a model from a JSON document; raise pydantic's ValidationError if invalid."""
@@ -44,6 +81,31 @@ class EmbeddedJsonModelBase(JsonModelBase):
 
     class Meta:
         embedded = True
+
+
+# JSON.SET supports NX and XX, but an EXPIRE queued after it would change the TTL of a key
+# that the condition left alone; the script sets the TTL only when the write happened.
+CONDITIONAL_SAVE_SCRIPT = """
+if redis.call('JSON.SET', KEYS[1], '$', ARGV[1], ARGV[2]) then
+  redis.call('EXPIRE', KEYS[1], ARGV[3])
+  return 1
+end
+return 0
+"""
+
+
+def _parent_exists(document: Any, path: list[str]) -> bool:
+    for part in path[:-1]:
+        if not isinstance(document, dict) or document.get(part) is None:
+            return False
+        document = document[part]
+    return isinstance(document, dict)
+
+
+def _lookup(document: Any, path: list[str]) -> Any:
+    for part in path:
+        document = document.get(part) if isinstance(document, dict) else None
+    return document
 
 
 @functools.cache
