@@ -80,7 +80,7 @@ def _declared_options(namespace: dict[str, Any]) -> dict[str, FieldOptions]:
     """Collect the Redis OM options of the fields declared in a class body.
 
     pydantic may rebuild FieldInfo objects (for `Annotated` fields in particular), so the
-    options are read from the class body before pydantic sees it.
+    options are read from the class body before pydantic processes it.
     """
     found: dict[str, FieldOptions] = {}
     for field_name, annotation in namespace.get("__annotations__", {}).items():
@@ -119,7 +119,7 @@ def _resolve_indexed(cls: type, bases: tuple[type, ...], index: bool | None) -> 
     """Decide whether the Migrator creates a search index for this model.
 
     `index=True` in the class statement asks for one, as in Redis OM Python 1.x. Without it
-    a model is indexed when any of its fields asks to be (the Redis OM Python 0.x rule), so
+    a model is indexed when any of its fields requests an index (the Redis OM Python 0.x rule), so
     both styles of model declaration keep working.
     """
     if index is not None:

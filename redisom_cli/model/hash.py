@@ -26,7 +26,7 @@ class HashModelBase(RedisModel):
                 continue
             if shape.is_list or is_embedded_model(shape.inner) or _is_mapping(shape.inner):
                 raise ModelDefinitionError(
-                    f"{cls.__name__}.{name}: a hash field holds one value, not a list, dict or "
+                    f"{cls.__name__}.{name}: a hash field stores one value, not a list, dict or "
                     "nested model; use JsonModel for this model, or store the value as str"
                 )
         cls.specs()

@@ -83,8 +83,8 @@ class EmbeddedJsonModelBase(JsonModelBase):
         embedded = True
 
 
-# JSON.SET supports NX and XX, but an EXPIRE queued after it would change the TTL of a key
-# that the condition left alone; the script sets the TTL only when the write happened.
+# JSON.SET supports NX and XX, but an EXPIRE queued after it would also change the TTL of a
+# key that the condition left alone. So the script sets the TTL only when the write happened.
 CONDITIONAL_SAVE_SCRIPT = """
 if redis.call('JSON.SET', KEYS[1], '$', ARGV[1], ARGV[2]) then
   redis.call('EXPIRE', KEYS[1], ARGV[3])

@@ -49,7 +49,7 @@ def redact_url(url: str) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class Capabilities:
-    """What a server can do, probed once per client."""
+    """The modules and mode of a server, probed once per client."""
 
     search: bool
     json: bool

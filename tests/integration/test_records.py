@@ -193,7 +193,8 @@ async def test_get_missing_raises_not_found(api, key_prefix):
 
     assert caught.value.model == "Member"
     assert caught.value.key == Member.make_primary_key("nope")
-    assert "Member" in str(caught.value) and Member.make_primary_key("nope") in str(caught.value)
+    assert "Member" in str(caught.value)
+    assert Member.make_primary_key("nope") in str(caught.value)
 
 
 async def test_get_many_in_order(api, key_prefix):
