@@ -60,3 +60,18 @@ def key_prefix(request: pytest.FixtureRequest) -> str:
     """A key prefix unique to this test, such as ``t_test_save_item_1_3f9a0c2e``."""
     test_name = re.sub(r"[^A-Za-z0-9]+", "_", request.node.name).strip("_")[:40]
     return f"t_{test_name}_{secrets.token_hex(4)}"
+
+
+# --- Redis Cluster ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory: pytest.TempPathFactory):
+    """Three cluster primaries with Search and JSON, started once per session if a test asks."""
+    from tests.support.cluster import EmbeddedCluster
+
+    started = EmbeddedCluster(tmp_path_factory.mktemp("cluster")).start()
+    try:
+        yield started
+    finally:
+        started.stop()

@@ -3,6 +3,8 @@
 A URL comes from, first match wins: the `url` argument, the `REDIS_OM_URL` environment
 variable (read at call time), then `redis://localhost:6379`. `embedded://PATH` starts, or
 reuses, the local server of `redisom_cli.store.embedded` and connects to it.
+`redis+cluster://HOST:PORT` (or `rediss+cluster://`) connects to a Redis Cluster through
+any of its nodes.
 """
 
 from __future__ import annotations
@@ -21,8 +23,11 @@ def resolve_url(url: str | None = None) -> str:
     return url or os.environ.get(URL_VARIABLE) or DEFAULT_URL
 
 
-def prepare(url: str | None, kwargs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """Return the redis-py URL and keyword arguments for a connection request.
+CLUSTER_SCHEMES = {"redis+cluster": "redis", "rediss+cluster": "rediss"}
+
+
+def prepare(url: str | None, kwargs: dict[str, Any]) -> tuple[str, dict[str, Any], bool]:
+    """Return the redis-py URL, keyword arguments and cluster mode for a connection request.
 
     `decode_responses` defaults to True, as in Redis OM Python.
     """
@@ -31,8 +36,12 @@ def prepare(url: str | None, kwargs: dict[str, Any]) -> tuple[str, dict[str, Any
         from redisom_cli.store.embedded import ensure_embedded, parse_embedded_url
 
         url = ensure_embedded(parse_embedded_url(url))
+    scheme, separator, rest = url.partition("://")
+    cluster = scheme.lower() in CLUSTER_SCHEMES
+    if cluster:
+        url = CLUSTER_SCHEMES[scheme.lower()] + separator + rest
     options = {"decode_responses": True, **kwargs}
-    return url, options
+    return url, options, cluster
 
 
 def redact_url(url: str) -> str:
@@ -54,6 +63,12 @@ class Capabilities:
     search: bool
     json: bool
     cluster: bool = False
+    coordinator: bool = False
+
+    @property
+    def search_sees_all_keys(self) -> bool:
+        """Whether FT.SEARCH covers every key: always on one server, only with a coordinator on a cluster."""
+        return self.search and (not self.cluster or self.coordinator)
 
 
 def capabilities_from_modules(reply: Any) -> Capabilities:

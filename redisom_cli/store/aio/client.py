@@ -6,7 +6,10 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
+import dataclasses
+
 import redis.asyncio
+import redis.asyncio.cluster
 import redis.exceptions
 
 from redisom_cli.store.connection import (
@@ -28,8 +31,15 @@ def get_redis_connection(url: str | None = None, **kwargs: Any) -> redis.asyncio
     `embedded://PATH` starts, or reuses, the local server that keeps its data in PATH.
     Creating the client opens no connection.
     """
-    url, options = prepare(url, kwargs)
+    url, options, cluster = prepare(url, kwargs)
+    if cluster:
+        return redis.asyncio.cluster.RedisCluster.from_url(url, **options)
     return redis.asyncio.Redis.from_url(url, **options)
+
+
+def is_cluster(client: Any) -> bool:
+    """Whether `client` talks to a Redis Cluster."""
+    return isinstance(client, redis.asyncio.cluster.RedisCluster)
 
 
 def default_client() -> Any:
@@ -51,5 +61,17 @@ async def probe(client: Any) -> Capabilities:
             found = capabilities_from_modules(await client.execute_command("MODULE", "LIST"))
         except redis.exceptions.ResponseError:
             found = capabilities_from_commands(await client.execute_command("COMMAND", "INFO", "FT.SEARCH", "JSON.GET"))
+        if is_cluster(client):
+            found = dataclasses.replace(found, cluster=True, coordinator=found.search and await _has_coordinator(client))
     _capabilities[client] = found
     return found
+
+
+async def _has_coordinator(client: Any) -> bool:
+    # FT.CLUSTERINFO exists only where the Search module runs as a cluster coordinator,
+    # which fans FT.SEARCH out to every shard.
+    try:
+        await client.execute_command("FT.CLUSTERINFO", target_nodes=client.get_random_node())
+    except redis.exceptions.ResponseError:
+        return False
+    return True
