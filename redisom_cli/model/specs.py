@@ -158,6 +158,8 @@ def _leaf_spec(model: type, path: tuple[str, ...], json_parts: tuple[str, ...], 
             f"{model.__name__}.{path[-1]}: a field of type {shape.inner!r} cannot be indexed; "
             "remove index=True or use str, a number, bool, an Enum, a date, Coordinates or a list of str"
         )
+    if options.indexed:
+        _check_options(model, path, kind, shape.inner, options)
     json_path = None
     if json:
         json_path = "$." + ".".join(json_parts)
@@ -174,6 +176,25 @@ def _leaf_spec(model: type, path: tuple[str, ...], json_parts: tuple[str, ...], 
         optional=shape.optional,
         options=options,
     )
+
+
+def _check_options(model: type, path: tuple[str, ...], kind: FieldKind, inner: Any, options: FieldOptions) -> None:
+    """Raise ModelDefinitionError for an index option that does not apply to the field's kind.
+
+    Redis OM Python ignores some of these options and builds a schema that the server
+    rejects for others. Both surprise the user later, so they fail when the class is defined.
+    """
+    is_tag = kind is FieldKind.TAG
+    problems = {
+        "full_text_search=True needs a str field": options.full_text_search and (not is_tag or inner is bool),
+        "case_sensitive=True applies to TAG fields (str, Enum, UUID, bool)": options.case_sensitive and not is_tag,
+        "sortable=True does not apply to a vector field": options.sortable and kind is FieldKind.VECTOR,
+        f"separator must be one character other than a space, not {options.separator!r}":
+            is_tag and (len(options.separator) != 1 or options.separator.isspace()),
+    }
+    for problem, found in problems.items():
+        if found:
+            raise ModelDefinitionError(f"{model.__name__}.{path[-1]}: {problem}")
 
 
 def _check_collisions(model: type, specs: list[FieldSpec]) -> None:
