@@ -48,7 +48,13 @@ def _permission(exc: Exception, model: type | None, index: str | None) -> errors
 
 
 def _unavailable(exc: Exception, model: type | None, index: str | None) -> errors.OMError:
-    return errors.ServerUnavailableError(f"Redis server unavailable: {exc}")
+    text = str(exc)
+    if "certificate" in text.lower() or "ssl" in text.lower():
+        return errors.ServerUnavailableError(
+            f"TLS connection to Redis failed: {text}; check the CA file (ssl_ca_certs), the client "
+            "certificate and key (ssl_certfile, ssl_keyfile) and that the server name matches its certificate"
+        )
+    return errors.ServerUnavailableError(f"Redis server unavailable: {text}")
 
 
 def _response(exc: Exception, model: type | None, index: str | None) -> errors.OMError:

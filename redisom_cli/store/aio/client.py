@@ -12,11 +12,13 @@ import redis.asyncio
 import redis.asyncio.cluster
 import redis.exceptions
 
+from redisom_cli.errors import ConfigurationError
 from redisom_cli.store.connection import (
     Capabilities,
     capabilities_from_commands,
     capabilities_from_modules,
     prepare,
+    redact_url,
     resolve_url,
 )
 from redisom_cli.store.errors import translated
@@ -32,9 +34,12 @@ def get_redis_connection(url: str | None = None, **kwargs: Any) -> redis.asyncio
     Creating the client opens no connection.
     """
     url, options, cluster = prepare(url, kwargs)
-    if cluster:
-        return redis.asyncio.cluster.RedisCluster.from_url(url, **options)
-    return redis.asyncio.Redis.from_url(url, **options)
+    try:
+        if cluster:
+            return redis.asyncio.cluster.RedisCluster.from_url(url, **options)
+        return redis.asyncio.Redis.from_url(url, **options)
+    except ValueError as exc:
+        raise ConfigurationError(f"invalid Redis URL {redact_url(url)!r}: {exc}") from None
 
 
 def is_cluster(client: Any) -> bool:
