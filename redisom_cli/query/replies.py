@@ -1,0 +1,86 @@
+"""Parsing FT.SEARCH and FT.INFO replies, in both reply protocols (RESP2 and RESP3).
+
+redis-py returns FT.SEARCH as a flat list under RESP2 (`[total, id, [field, value, ...], ...]`)
+and as a mapping under RESP3 (`{"total_results": ..., "results": [{"id", "extra_attributes"}]}`).
+Both become a `SearchPage`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+INDEXING_FAILURE_KEYS = ("hash_indexing_failures", "indexing failures")
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchHit:
+    """One document of an FT.SEARCH reply: its key and the fields returned with it."""
+
+    key: str
+    fields: dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchPage:
+    """An FT.SEARCH reply: the total number of matches and the documents of this page."""
+
+    total: int
+    hits: list[SearchHit]
+    warnings: tuple[str, ...] = ()
+
+
+def parse_search(reply: Any, no_content: bool = False) -> SearchPage:
+    """Parse an FT.SEARCH reply of either protocol."""
+    if isinstance(reply, dict):
+        return _parse_resp3(reply)
+    return _parse_resp2(list(reply), no_content)
+
+
+def _parse_resp3(reply: dict[str, Any]) -> SearchPage:
+    hits = [
+        SearchHit(_text(result["id"]), _text_keys(result.get("extra_attributes") or {}))
+        for result in reply.get("results", [])
+    ]
+    warnings = tuple(_text(item) for item in reply.get("warning", []) or [])
+    return SearchPage(int(reply.get("total_results", 0)), hits, warnings)
+
+
+def _parse_resp2(reply: list[Any], no_content: bool) -> SearchPage:
+    total = int(reply[0]) if reply else 0
+    hits: list[SearchHit] = []
+    step = 1 if no_content else 2
+    for index in range(1, len(reply), step):
+        fields = {} if no_content else _pairs(reply[index + 1] or [])
+        hits.append(SearchHit(_text(reply[index]), fields))
+    return SearchPage(total, hits)
+
+
+def parse_info(reply: Any) -> dict[str, Any]:
+    """Return an FT.INFO reply as a mapping, from either protocol."""
+    if isinstance(reply, dict):
+        return _text_keys(reply)
+    return _pairs(reply)
+
+
+def indexing_failures(info: dict[str, Any]) -> int:
+    """Return the number of documents that the index failed to index."""
+    for key in INDEXING_FAILURE_KEYS:
+        if key in info:
+            try:
+                return int(float(info[key]))
+            except (TypeError, ValueError):
+                return 0
+    return 0
+
+
+def _pairs(items: list[Any]) -> dict[str, Any]:
+    return {_text(items[index]): items[index + 1] for index in range(0, len(items) - 1, 2)}
+
+
+def _text_keys(mapping: dict[Any, Any]) -> dict[str, Any]:
+    return {_text(key): value for key, value in mapping.items()}
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
