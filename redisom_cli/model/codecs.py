@@ -36,6 +36,45 @@ def date_to_redis(value: datetime.date) -> float:
     return datetime.datetime.combine(value, datetime.time.min, tzinfo=UTC).timestamp()
 
 
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def datetime_from_redis(value: Any) -> Any:
+    """Turn stored POSIX seconds into an aware UTC datetime; other values pass through.
+
+    pydantic reads numbers above 2e10 as milliseconds, which would move dates after the
+    year 2603 (and before 1336) by a factor of 1000, so stored seconds are converted here.
+    """
+    seconds = _number(value)
+    if seconds is None:
+        return value
+    try:
+        return EPOCH + datetime.timedelta(seconds=seconds)
+    except OverflowError:
+        return value
+
+
+def date_from_redis(value: Any) -> Any:
+    """Turn the stored POSIX seconds of a UTC midnight into a date; other values pass through."""
+    moment = datetime_from_redis(value)
+    if isinstance(moment, datetime.datetime) and moment.time() == datetime.time.min:
+        return moment.date()
+    return moment
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
 def bytes_to_redis(value: bytes) -> str:
     """Return the base64 text of `value`."""
     return base64.b64encode(value).decode("ascii")
@@ -66,9 +105,17 @@ def vector_from_bytes(value: Any, options: VectorFieldOptions) -> Any:
     return value
 
 
+# Integral doubles below this bound are sent as JSON integers, which RedisJSON keeps exactly.
+# RedisJSON 2.8 misreads some such doubles written with a fraction: "1801439850948199.0"
+# comes back as 1801439850948199.2.
+EXACT_INTEGER_BOUND = 2**53
+
+
 def scalar_to_json(value: Any) -> Any:
     """Convert one Python value to its JSON-document form."""
-    if value is None or isinstance(value, (str, bool, int, float)):
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and abs(value) < EXACT_INTEGER_BOUND else value
+    if value is None or isinstance(value, (str, bool, int)):
         return value
     converter = _JSON_CONVERTERS.get(type(value))
     if converter is not None:
@@ -78,6 +125,11 @@ def scalar_to_json(value: Any) -> Any:
 
 def scalar_to_hash(value: Any) -> str:
     """Convert one Python value to the text stored in a hash field."""
+    exact_type = type(value)
+    if exact_type is int:
+        return str(value)
+    if exact_type is float:
+        return repr(value)
     if isinstance(value, str):
         return value
     if isinstance(value, bool):

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
 import enum
 import functools
 from typing import Any, Callable
 
 from redisom_cli.errors import InvalidInputError, ModelDefinitionError
 from redisom_cli.model.base import RedisModel
-from redisom_cli.model.codecs import bytes_from_redis, scalar_to_hash, vector_from_bytes, vector_to_bytes
+from redisom_cli.model.codecs import (
+    bytes_from_redis,
+    date_from_redis,
+    datetime_from_redis,
+    scalar_to_hash,
+    vector_from_bytes,
+    vector_to_bytes,
+)
 from redisom_cli.model.specs import FieldSpec, build_specs, is_embedded_model, shape_of
 
 
@@ -51,6 +59,23 @@ class HashModelBase(RedisModel):
                 mapping[name] = encode(value)
         return mapping, deleted
 
+    def _hset_arguments(self, key: str) -> tuple[list[Any], list[str]]:
+        """Encode this record straight into HSET arguments, as `to_redis` and `_flatten` would.
+
+        Saving is the hot path of bulk loads, so this skips the intermediate mapping.
+        """
+        arguments: list[Any] = ["HSET", key]
+        deleted: list[str] = []
+        values = self.__dict__
+        for name, encode in _encoders(type(self)):
+            value = values.get(name)
+            if value is None:
+                deleted.append(name)
+                continue
+            arguments.append(name)
+            arguments.append(value if encode is None else encode(value))
+        return arguments, deleted
+
     @classmethod
     def fields_to_redis(cls, values: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         """Encode some fields of this model, as `to_redis` does for all of them."""
@@ -61,10 +86,11 @@ class HashModelBase(RedisModel):
     def save_commands(self, nx: bool = False, xx: bool = False, ttl: int | None = None) -> list[tuple]:
         """Return the commands that save this record; more than one runs in MULTI/EXEC."""
         key = self.key()
-        mapping, deleted = self.to_redis()
         if nx or xx:
+            mapping, deleted = self.to_redis()
             return [conditional_save_command(key, mapping, deleted, "NX" if nx else "XX", ttl)]
-        commands: list[tuple] = [("HSET", key, *_flatten(mapping))]
+        arguments, deleted = self._hset_arguments(key)
+        commands: list[tuple] = [tuple(arguments)]
         if deleted:
             commands.append(("HDEL", key, *deleted))
         if ttl is not None:
@@ -171,6 +197,10 @@ def _decoders(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
             plan.append((name, functools.partial(vector_from_bytes, options=vector)))
         elif inner is bytes:
             plan.append((name, bytes_from_redis))
+        elif inner is datetime.datetime:
+            plan.append((name, datetime_from_redis))
+        elif inner is datetime.date:
+            plan.append((name, date_from_redis))
         elif isinstance(inner, type) and issubclass(inner, enum.Enum):
             plan.append((name, functools.partial(enum_from_text, enum_type=inner)))
     return tuple(plan)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
 from typing import Any
 
 from redisom_cli.errors import InvalidInputError
 from redisom_cli.model.base import RedisModel
-from redisom_cli.model.codecs import bytes_from_redis, to_json_tree
+from redisom_cli.model.codecs import bytes_from_redis, date_from_redis, datetime_from_redis, to_json_tree
 from redisom_cli.model.specs import FieldSpec, build_specs, is_embedded_model, shape_of
 
 
@@ -69,8 +70,8 @@ class JsonModelBase(RedisModel):
     @classmethod
     def from_redis(cls, document: dict[str, Any]) -> Any:
         """Build a model from a JSON document; raise pydantic's ValidationError if invalid."""
-        if _has_bytes(cls):
-            document = _decode_bytes(cls, document)
+        if _needs_decoding(cls):
+            document = _decode_fields(cls, document)
         return cls.model_validate(document)
 
 
@@ -113,16 +114,21 @@ def _json_specs(cls: type) -> list[FieldSpec]:
     return build_specs(cls, json=True)
 
 
+# Stored forms that pydantic would misread: base64 text for bytes, and POSIX seconds for
+# datetimes and dates (see `codecs.datetime_from_redis`).
+_DECODERS = {bytes: bytes_from_redis, datetime.datetime: datetime_from_redis, datetime.date: date_from_redis}
+
+
 @functools.cache
-def _has_bytes(cls: type) -> bool:
+def _needs_decoding(cls: type) -> bool:
     for info in cls.model_fields.values():
         inner = shape_of(info.annotation).inner
-        if inner is bytes or (is_embedded_model(inner) and _has_bytes(inner)):
+        if inner in _DECODERS or (is_embedded_model(inner) and _needs_decoding(inner)):
             return True
     return False
 
 
-def _decode_bytes(cls: type, document: Any) -> Any:
+def _decode_fields(cls: type, document: Any) -> Any:
     if not isinstance(document, dict):
         return document
     result = dict(document)
@@ -137,8 +143,9 @@ def _decode_bytes(cls: type, document: Any) -> Any:
 def _decode_value(inner: Any, is_list: bool, value: Any) -> Any:
     if is_list and isinstance(value, list):
         return [_decode_value(inner, False, item) for item in value]
-    if inner is bytes:
-        return bytes_from_redis(value)
+    decode = _DECODERS.get(inner)
+    if decode is not None:
+        return decode(value)
     if is_embedded_model(inner):
-        return _decode_bytes(inner, value)
+        return _decode_fields(inner, value)
     return value
