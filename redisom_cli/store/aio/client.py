@@ -6,10 +6,14 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
+import asyncio
 import dataclasses
+import logging
 
 import redis.asyncio
 import redis.asyncio.cluster
+import redis.asyncio.retry
+import redis.backoff
 import redis.exceptions
 
 from redisom_cli.errors import ConfigurationError
@@ -23,6 +27,13 @@ from redisom_cli.store.connection import (
 )
 from redisom_cli.store.errors import translated
 
+logger = logging.getLogger(__name__)
+
+# Reads are retried after these pauses (seconds) when the connection fails; writes are never
+# retried, because a write whose reply was lost may already have been applied.
+READ_RETRY_DELAYS = (0.05, 0.2, 0.5)
+RETRYABLE_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
 _default_clients: dict[str, Any] = {}
 _capabilities: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -31,9 +42,12 @@ def get_redis_connection(url: str | None = None, **kwargs: Any) -> redis.asyncio
     """Return a client for `url`, REDIS_OM_URL or redis://localhost:6379, responses decoded.
 
     `embedded://PATH` starts, or reuses, the local server that keeps its data in PATH.
-    Creating the client opens no connection.
+    Creating the client opens no connection. Unless `retry` is given, redis-py's own retries
+    are turned off, so that `send` retries reads only.
     """
     url, options, cluster = prepare(url, kwargs)
+    if not cluster:
+        options.setdefault("retry", redis.asyncio.retry.Retry(redis.backoff.NoBackoff(), 0))
     try:
         if cluster:
             return redis.asyncio.cluster.RedisCluster.from_url(url, **options)
@@ -80,3 +94,32 @@ async def _has_coordinator(client: Any) -> bool:
     except redis.exceptions.ResponseError:
         return False
     return True
+
+
+async def send(client: Any, commands: list[tuple], *, transaction: bool = True, read_only: bool = False,
+               model: type | None = None) -> list[Any]:
+    """Send commands and return their replies: one alone, several in one pipeline.
+
+    Several commands run in MULTI/EXEC when `transaction` is set. `read_only` commands are
+    sent again after a short pause when the connection fails, as after a server restart.
+    """
+    delays = READ_RETRY_DELAYS if read_only else ()
+    with translated(model):
+        for attempt, delay in enumerate(delays, start=1):
+            try:
+                return await _send_once(client, commands, transaction)
+            except RETRYABLE_ERRORS as exc:
+                logger.info("Read failed (%s), retry %d of %d in %.2f s", exc, attempt, len(delays), delay)
+                await asyncio.sleep(delay)
+        return await _send_once(client, commands, transaction)
+
+
+async def _send_once(client: Any, commands: list[tuple], transaction: bool) -> list[Any]:
+    if len(commands) == 1:
+        logger.debug("%s %s", commands[0][0], commands[0][1] if len(commands[0]) > 1 else "")
+        return [await client.execute_command(*commands[0])]
+    pipeline = client.pipeline(transaction=transaction)
+    for command in commands:
+        pipeline.execute_command(*command)
+    logger.debug("pipeline of %d commands (transaction=%s)", len(commands), transaction)
+    return await pipeline.execute()
