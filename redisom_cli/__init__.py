@@ -22,6 +22,7 @@ from redisom_cli.model.base import RedisModel, model_registry
 from redisom_cli.model.fields import Coordinates, Field, FieldKind, VectorFieldOptions
 from redisom_cli.model.meta import UlidPrimaryKey
 from redisom_cli.store.sync.client import get_redis_connection
+from redisom_cli.store.sync.index import Migrator
 from redisom_cli.store.sync.records import EmbeddedJsonModel, HashModel, JsonModel
 
 __version__ = "0.1.0"
@@ -37,6 +38,7 @@ __all__ = [
     "IndexMissingError",
     "InvalidInputError",
     "JsonModel",
+    "Migrator",
     "ModelDefinitionError",
     "ModuleMissingError",
     "NoPermissionError",

@@ -22,6 +22,7 @@ from redisom_cli.model.base import RedisModel, model_registry
 from redisom_cli.model.fields import Coordinates, Field, FieldKind, VectorFieldOptions
 from redisom_cli.model.meta import UlidPrimaryKey
 from redisom_cli.store.aio.client import get_redis_connection
+from redisom_cli.store.aio.index import Migrator
 from redisom_cli.store.aio.records import EmbeddedJsonModel, HashModel, JsonModel
 
 
@@ -36,6 +37,7 @@ __all__ = [
     "IndexMissingError",
     "InvalidInputError",
     "JsonModel",
+    "Migrator",
     "ModelDefinitionError",
     "ModuleMissingError",
     "NoPermissionError",

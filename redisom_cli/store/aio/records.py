@@ -18,6 +18,7 @@ from redisom_cli.model import meta as meta_rules
 from redisom_cli.model.hash import HashModelBase
 from redisom_cli.model.json import EmbeddedJsonModelBase, JsonModelBase
 from redisom_cli.store.aio.client import default_client
+from redisom_cli.store.aio.index import IndexMethods
 from redisom_cli.store.errors import translated
 
 logger = logging.getLogger(__name__)
@@ -219,13 +220,13 @@ def _model_inside(annotation: Any) -> Any:
     return shape.inner if is_embedded_model(shape.inner) and not shape.is_list else None
 
 
-class HashModel(HashModelBase, RecordMethods):
+class HashModel(HashModelBase, RecordMethods, IndexMethods):
     """A model stored as a Redis hash."""
 
     __om_framework__ = True
 
 
-class JsonModel(JsonModelBase, RecordMethods):
+class JsonModel(JsonModelBase, RecordMethods, IndexMethods):
     """A model stored as a RedisJSON document, with embedded models and lists."""
 
     __om_framework__ = True
