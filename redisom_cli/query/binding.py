@@ -133,10 +133,17 @@ def resolve_field(model: type, path: tuple[str, ...] | str, purpose: str = "quer
     dotted = ".".join(path)
     names = [spec.name for spec in specs.values()]
     message = f"cannot {purpose} {model.__name__} by {dotted!r}: the model has no such field"
-    close = difflib.get_close_matches(dotted, names, n=1, cutoff=0.6)
-    if close:
-        message += f"; did you mean {close[0]!r}?"
+    suggestion = closest_name(dotted, names)
+    if suggestion:
+        message += f"; did you mean {suggestion!r}?"
     raise QueryError(message)
+
+
+def closest_name(name: str, names: list[str]) -> str | None:
+    """Return the known name closest to `name`, ignoring case, or None if none is close."""
+    by_lower = {candidate.lower(): candidate for candidate in names}
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
+    return by_lower[close[0]] if close else None
 
 
 def describe(spec: FieldSpec) -> str:

@@ -180,7 +180,8 @@ class _Parser:
         names: list[str] = []
         while True:
             end = self.name_end(self.pos)
-            if end == self.pos or self.text[self.pos].isdigit():
+            reserved = not names and self.text[self.pos:end].lower() in RESERVED_WORDS
+            if end == self.pos or self.text[self.pos].isdigit() or reserved:
                 raise self.unexpected("a field name" if not names else "a field name after '.'")
             names.append(self.text[self.pos:end])
             self.pos = end
