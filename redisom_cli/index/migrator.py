@@ -83,7 +83,7 @@ class IndexAction:
         return f"{self.model.__module__}.{self.model.__qualname__}"
 
     def describe(self) -> str:
-        """Return one line for logs and for `om migrate`, such as `recreate :app.Customer:index (added: age)`."""
+        """Return one line for logs and for `om migrate`: `recreate <index> for <model> (added: age)`."""
         text = f"{self.kind.value} {self.index_name} for {self.model_name}"
         if self.kind is ActionKind.RECREATE:
             detail = self.diff.describe() if self.diff else "no recorded schema to compare with"

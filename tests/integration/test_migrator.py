@@ -11,12 +11,14 @@ import sys
 from typing import Optional
 
 import pytest
+import redis
 
 import redisom_cli
 import redisom_cli.aio
 from redisom_cli import Coordinates, Field, ModuleMissingError, VectorFieldOptions
 from redisom_cli.index.migrator import ActionKind, SchemaDiff
 from redisom_cli.index.schema import schema_for, schema_hash_key, schema_text_key
+from redisom_cli.store.embedded import EmbeddedServer
 from tests.integration.conftest import Api, call
 
 
@@ -252,6 +254,33 @@ async def test_models_of_other_flavour_migrated(api, key_prefix, raw, search_url
 
     assert [action.kind for action in actions] == [ActionKind.CREATE]
     assert Foreign.index_name() in raw.execute_command("FT._LIST")
+
+
+@pytest.fixture(scope="module")
+def tcp_url(tmp_path_factory):
+    """The URL of a server with Search and JSON that listens on 127.0.0.1, not on a unix socket."""
+    with EmbeddedServer(tmp_path_factory.mktemp("tcp_server"), unix_socket=False) as server:
+        yield server.url
+
+
+async def test_other_flavour_over_tcp(api, key_prefix, tcp_url):
+    other = redisom_cli.aio if api.module is redisom_cli else redisom_cli
+    other_client = other.get_redis_connection(tcp_url, db=0, socket_timeout=5)
+
+    class Remote(other.JsonModel):
+        name: str = Field(index=True)
+
+        class Meta:
+            global_key_prefix = key_prefix
+            database = other_client
+
+    actions = await call(api.module.Migrator([Remote]).run())
+    with redis.Redis.from_url(tcp_url, decode_responses=True) as raw:
+        index_names = raw.execute_command("FT._LIST")
+
+    assert tcp_url.startswith("redis://127.0.0.1:")
+    assert [action.kind for action in actions] == [ActionKind.CREATE]
+    assert Remote.index_name() in index_names
 
 
 # The default Migrator covers every model registered in the process, so these tests run in a

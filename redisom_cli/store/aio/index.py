@@ -98,6 +98,7 @@ def _client_like(client: Any) -> Any:
     if "path" in pool.connection_kwargs:
         options["unix_socket_path"] = pool.connection_kwargs["path"]
     if "SSL" in pool.connection_class.__name__:
+        # NOTE: tests convert unix-socket and TCP clients only, so the TLS options are copied untested.
         options["ssl"] = True
     return redis.asyncio.Redis(**options)
 
