@@ -1,0 +1,1 @@
+"""Example models for `om`, used by the repository's own `[tool.om]` settings."""
