@@ -1,0 +1,1 @@
+"""The command groups of `om`, one module each."""

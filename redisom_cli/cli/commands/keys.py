@@ -1,0 +1,192 @@
+"""`om keys`: keys under a prefix or of a model, with type, TTL, memory and owning model.
+
+Keys are listed with SCAN (never KEYS), and TYPE, TTL and MEMORY USAGE are sent in
+pipelined batches, so a large database is walked without blocking the server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any, Optional
+
+import typer
+
+from redisom_cli.cli import render, session
+from redisom_cli.cli.completion import complete_model
+from redisom_cli.cli.options import CsvFlag, JsonFlag, JsonlFlag, command
+
+COLUMNS = ["key", "type", "ttl", "memory", "model"]
+BATCH_SIZE = 500
+SCAN_COUNT = 1000
+PROGRESS_THRESHOLD = 10_000  # keys in the database before a progress bar is worth showing
+TYPE_ALIASES = {"json": "ReJSON-RL"}
+GLOB_CHARACTERS = "*?["
+
+
+def register(app: typer.Typer) -> None:
+    """Add `om keys` to the app."""
+    command(app, "keys")(keys)
+
+
+def keys(
+    target: Annotated[Optional[str], typer.Argument(
+        metavar="[PREFIX|MODEL]", autocompletion=complete_model,
+        help="A model name, a key prefix, or a glob pattern with * or ?. Default: every key.")] = None,
+    key_type: Annotated[Optional[str], typer.Option(
+        "--type", "-t", metavar="TYPE", help="Only keys of this type: string, hash, json, list, set, zset, stream.")] = None,
+    limit: Annotated[Optional[int], typer.Option(
+        "--limit", "-n", min=1, metavar="N", help="Stop after N keys.")] = None,
+    json: JsonFlag = False,
+    jsonl: JsonlFlag = False,
+    csv: CsvFlag = False,
+) -> None:
+    """List keys with their type, TTL in seconds, memory in bytes and owning model; totals at the end."""
+    output = render.choose_format(json, jsonl, csv)
+    current = session.current()
+    pattern = _pattern(target, current)
+    owners = _owners(current)
+    client = current.client()
+    server_type = TYPE_ALIASES.get(key_type.lower(), key_type) if key_type else None
+    totals = Totals()
+    rows = _rows(client, pattern, server_type, limit, owners, totals)
+    footer_holder: list[str] = []
+    if output == render.TABLE:
+        rows = list(rows)
+        footer_holder.append(totals.summary())
+    render.print_rows(rows, COLUMNS, output, footer=footer_holder[0] if footer_holder else None,
+                      numeric=("ttl", "memory"))
+    if output != render.TABLE:
+        render.note(f"om: {totals.summary()}")
+    if totals.count == 0 and target and not any(char in target for char in GLOB_CHARACTERS):
+        _hint_model(target, current)
+
+
+class Totals:
+    """Running totals of the listed keys."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.memory = 0
+        self.by_type: dict[str, int] = {}
+
+    def add(self, row: dict[str, Any]) -> None:
+        """Count one listed key."""
+        self.count += 1
+        self.memory += row["memory"] or 0
+        self.by_type[row["type"]] = self.by_type.get(row["type"], 0) + 1
+
+    def summary(self) -> str:
+        """Return "N keys, M bytes (hash 3, string 1)"."""
+        kinds = ", ".join(f"{name} {count}" for name, count in sorted(self.by_type.items()))
+        noun = "key" if self.count == 1 else "keys"
+        return f"{self.count} {noun}, {self.memory} bytes" + (f" ({kinds})" if kinds else "")
+
+
+def _pattern(target: Optional[str], current: Any) -> str:
+    from redisom_cli.model.meta import escape_glob
+
+    if not target:
+        return "*"
+    if any(char in target for char in GLOB_CHARACTERS):
+        return target
+    if ":" not in target:
+        model = _model_or_none(target, current)
+        if model is not None:
+            return escape_glob(model.key_prefix()) + "*"
+    return escape_glob(target) + "*"
+
+
+def _model_or_none(name: str, current: Any) -> Any:
+    from redisom_cli.errors import InvalidInputError
+
+    try:
+        return current.registry().resolve(name).model
+    except InvalidInputError:
+        return None
+
+
+def _owners(current: Any) -> list[tuple[str, str, Any]]:
+    """Return (key prefix, model name, model) of every loaded model, longest prefix first."""
+    entries = [(entry.model.key_prefix(), entry.name, entry.model) for entry in current.registry()]
+    return sorted(entries, key=lambda item: len(item[0]), reverse=True)
+
+
+def _owner(key: str, owners: list[tuple[str, str, Any]]) -> Optional[str]:
+    from redisom_cli.model.meta import pk_from_key
+
+    for prefix, name, model in owners:
+        if not key.startswith(prefix):
+            continue
+        if model.is_indexed() and key.startswith(model.index_name() + ":"):
+            return f"{name} (index metadata)"
+        if pk_from_key(model._meta, key) is not None:
+            return name
+    return None
+
+
+def _rows(client: Any, pattern: str, key_type: Optional[str], limit: Optional[int],
+          owners: list[tuple[str, str, Any]], totals: Totals) -> Iterator[dict[str, Any]]:
+    from redisom_cli.store.errors import translated
+
+    with translated():
+        total = client.dbsize()
+    bar = render.progress("Scanning keys", total=total, enabled=total >= PROGRESS_THRESHOLD)
+    with bar:
+        for batch in _batches(client, pattern, key_type, limit):
+            for row in _describe(client, batch, key_type):
+                row["model"] = _owner(row["key"], owners)
+                totals.add(row)
+                yield row
+            bar.advance(bar.task_id, len(batch))
+
+
+def _batches(client: Any, pattern: str, key_type: Optional[str], limit: Optional[int]) -> Iterator[list[str]]:
+    from redisom_cli.store.errors import translated
+
+    batch: list[str] = []
+    seen = 0
+    with translated():
+        for key in client.scan_iter(match=pattern, count=SCAN_COUNT, _type=key_type):
+            batch.append(key)
+            seen += 1
+            if len(batch) >= BATCH_SIZE or (limit is not None and seen >= limit):
+                yield batch
+                batch = []
+            if limit is not None and seen >= limit:
+                return
+    if batch:
+        yield batch
+
+
+def _describe(client: Any, keys: list[str], key_type: Optional[str]) -> list[dict[str, Any]]:
+    """Return type, TTL and memory of each key, from one pipeline with errors kept per key."""
+    from redisom_cli.store.errors import translated
+
+    pipeline = client.pipeline(transaction=False)
+    for key in keys:
+        pipeline.type(key)
+        pipeline.ttl(key)
+        pipeline.memory_usage(key)
+    with translated():
+        replies = pipeline.execute(raise_on_error=False)
+    rows = []
+    for index, key in enumerate(keys):
+        kind, ttl, memory = replies[3 * index:3 * index + 3]
+        rows.append({
+            "key": key,
+            "type": kind if isinstance(kind, str) else (key_type or "unknown"),
+            "ttl": ttl if isinstance(ttl, int) and ttl >= 0 else None,
+            # MEMORY USAGE may be refused by managed servers; the column is then empty.
+            "memory": memory if isinstance(memory, int) else None,
+        })
+    return rows
+
+
+def _hint_model(target: str, current: Any) -> None:
+    from redisom_cli.errors import InvalidInputError
+
+    try:
+        current.registry().resolve(target)
+    except InvalidInputError as error:
+        if "did you mean" in str(error):
+            render.note(f"om: no keys start with {target!r}; as a model name: {error}")
