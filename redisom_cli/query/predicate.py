@@ -11,7 +11,7 @@ records for TAG, NUMERIC, GEO and exists/missing conditions:
 - GEO distances use the Earth radius of Redis's geohash code (6372797.560856 m).
 - A hash field counts as present when the hash has it. A JSON field counts as present when
   its path yields a value; `null` yields one, an empty array yields none, as RediSearch's
-  INDEXMISSING sees them. A NUMERIC field is present only with a number.
+  INDEXMISSING sees them. A NUMERIC or GEO field is present only with a number or a point.
 - Full-text matching is word-based: every word of the query must occur as a word of the
   value, compared case-insensitively, with no stemming. It is an approximation of
   RediSearch, which also stems words and skips stop words.
@@ -235,6 +235,8 @@ def _compile_presence(node: Presence, storage: str) -> Test:
     spec = node.spec
     if spec.kind is FieldKind.NUMERIC:
         return lambda record: bool(numbers(field_values(spec, record, storage)))
+    if spec.kind is FieldKind.GEO:
+        return lambda record: bool(points(field_values(spec, record, storage)))
     return lambda record: bool(field_values(spec, record, storage))
 
 

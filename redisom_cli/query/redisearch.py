@@ -125,15 +125,23 @@ def _render_text(node: TextMatch, top: bool) -> str:
     return f"@{node.spec.text_attribute}:({words})"
 
 
+# A circle wider than half the Earth's circumference (about 20015 km), so it holds every point.
+WHOLE_EARTH = "0 0 20100 km"
+
+
 def _render_presence(node: Presence, top: bool) -> str:
+    """Render `exists`: a full range for NUMERIC and GEO, which also skips JSON null, else INDEXMISSING."""
+    attribute = node.spec.attribute
     if node.spec.kind is FieldKind.NUMERIC:
-        return f"@{node.spec.attribute}:[-inf +inf]"
-    return f"-ismissing(@{node.spec.attribute})"
+        return f"@{attribute}:[-inf +inf]"
+    if node.spec.kind is FieldKind.GEO:
+        return f"@{attribute}:[{WHOLE_EARTH}]"
+    return f"-ismissing(@{attribute})"
 
 
 def _absence(node: Presence) -> str:
-    if node.spec.kind is FieldKind.NUMERIC:
-        return f"-@{node.spec.attribute}:[-inf +inf]"
+    if node.spec.kind in (FieldKind.NUMERIC, FieldKind.GEO):
+        return "-" + _render_presence(node, False)
     return f"ismissing(@{node.spec.attribute})"
 
 

@@ -106,6 +106,11 @@ def test_geo_radius():
     assert compiled(Member, Member.location.within(area)) == "@location:[-122.5 45.5 10 mi]"
 
 
+def test_geo_presence_uses_a_whole_earth_circle():
+    assert compiled(Member, Member.location.exists()) == "@location:[0 0 20100 km]"
+    assert compiled(Member, Member.location == None) == "-@location:[0 0 20100 km]"  # noqa: E711
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
