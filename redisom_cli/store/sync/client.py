@@ -25,7 +25,7 @@ from redisom_cli.store.connection import (
     redact_url,
     resolve_url,
 )
-from redisom_cli.store.errors import translated
+from redisom_cli.store.errors import translate, translated
 
 logger = logging.getLogger(__name__)
 
@@ -103,15 +103,29 @@ def send(client: Any, commands: list[tuple], *, transaction: bool = True, read_o
     Several commands run in MULTI/EXEC when `transaction` is set. `read_only` commands are
     sent again after a short pause when the connection fails, as after a server restart.
     """
-    delays = READ_RETRY_DELAYS if read_only else ()
-    with translated(model):
-        for attempt, delay in enumerate(delays, start=1):
-            try:
-                return _send_once(client, commands, transaction)
-            except RETRYABLE_ERRORS as exc:
-                logger.info("Read failed (%s), retry %d of %d in %.2f s", exc, attempt, len(delays), delay)
-                time.sleep(delay)
+    try:
         return _send_once(client, commands, transaction)
+    except RETRYABLE_ERRORS as exc:
+        if not read_only:
+            raise translate(exc, model) from exc
+        first_error = exc
+    except redis.exceptions.RedisError as exc:
+        raise translate(exc, model) from exc
+    return _retry_read(client, commands, transaction, model, first_error)
+
+
+def _retry_read(client: Any, commands: list[tuple], transaction: bool, model: type | None,
+                      error: Exception) -> list[Any]:
+    for attempt, delay in enumerate(READ_RETRY_DELAYS, start=1):
+        logger.info("Read failed (%s), retry %d of %d in %.2f s", error, attempt, len(READ_RETRY_DELAYS), delay)
+        time.sleep(delay)
+        try:
+            return _send_once(client, commands, transaction)
+        except RETRYABLE_ERRORS as exc:
+            error = exc
+        except redis.exceptions.RedisError as exc:
+            raise translate(exc, model) from exc
+    raise translate(error, model) from error
 
 
 def _send_once(client: Any, commands: list[tuple], transaction: bool) -> list[Any]:
