@@ -89,6 +89,9 @@ def test_only_cli_imports_typer_or_rich():
 
 
 def test_library_never_imports_registry():
+    # The CLI loads the user's models through the registry; the library below it never does.
     for path in _files(""):
+        if "cli" in path.relative_to(PACKAGE).parts[:1]:
+            continue
         bad = {name for name in _imports(path) if name.split(".")[0] == "models_registry"}
         assert not bad, f"{path.relative_to(ROOT)} imports {bad}"
