@@ -9,6 +9,7 @@ time is seen by every subclass that does not set its own database.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from ulid import ULID
@@ -56,14 +57,25 @@ def resolve_meta(model: type, own_meta: type | None, parent_meta: type | None) -
 
 def key_prefix(meta: type) -> str:
     """Return the prefix shared by every record key of a model, ending with ':'."""
-    global_prefix = (meta.global_key_prefix or "").strip(KEY_SEPARATOR)
-    model_prefix = (meta.model_key_prefix or "").strip(KEY_SEPARATOR)
-    return f"{global_prefix}:{model_prefix}:"
+    return _joined_prefix(meta.global_key_prefix, meta.model_key_prefix)
+
+
+# Keyed by the option values rather than the Meta class, so that options assigned at run
+# time take effect at once.
+@functools.lru_cache(maxsize=256)
+def _joined_prefix(global_prefix: str | None, model_prefix: str | None) -> str:
+    global_part = (global_prefix or "").strip(KEY_SEPARATOR)
+    model_part = (model_prefix or "").strip(KEY_SEPARATOR)
+    return f"{global_part}:{model_part}:"
 
 
 def record_key(meta: type, pk: Any) -> str:
     """Return the key of the record whose primary key is `pk`."""
-    return key_prefix(meta) + meta.primary_key_pattern.format(pk=pk)
+    pattern = meta.primary_key_pattern
+    if pattern == "{pk}":
+        # The same text as str.format gives, without parsing the pattern on every call.
+        return f"{key_prefix(meta)}{pk}"
+    return key_prefix(meta) + pattern.format(pk=pk)
 
 
 def pk_from_key(meta: type, key: str) -> str | None:
