@@ -35,6 +35,8 @@ class OmGroup(TyperGroup):
             raise
         except BaseException as error:  # noqa: BLE001 - the one place that reports every error
             sys.exit(failures.report(error, debug=current.debug or "--debug" in (args or sys.argv)))
+        finally:
+            session.detach_logging()
         sys.exit(result if isinstance(result, int) else 0)
 
 

@@ -69,7 +69,8 @@ def completion_script(shell: str) -> str:
     """Return the completion script of `om` for `shell`, as `om --show-completion` prints it."""
     from typer._completion_shared import get_completion_script
 
-    return get_completion_script(prog_name=PROG_NAME, complete_var=COMPLETE_VAR, shell=shell)
+    script = get_completion_script(prog_name=PROG_NAME, complete_var=COMPLETE_VAR, shell=shell)
+    return script if script.endswith("\n") else script + "\n"
 
 
 def write_scripts(folder: Path) -> list[Path]:

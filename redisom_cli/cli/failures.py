@@ -27,19 +27,34 @@ class Declined(Exception):
     """The user answered no to a confirmation prompt."""
 
 
+def _typer_exceptions() -> tuple[type, type, type, type]:
+    """Return Typer's Exit, Abort, UsageError and NoArgsIsHelpError classes.
+
+    Typer 0.20 and later raise exceptions of its vendored copy of Click; earlier versions
+    raise Click's own.
+    """
+    try:
+        from typer._click.exceptions import NoArgsIsHelpError, UsageError
+        from typer.exceptions import Abort, Exit
+    except ImportError:
+        from click.exceptions import Abort, Exit, NoArgsIsHelpError, UsageError
+    return Exit, Abort, UsageError, NoArgsIsHelpError
+
+
 def exit_code_and_message(error: BaseException) -> tuple[int, str | None]:
     """Return the exit code for `error` and the text to print on stderr (None for nothing)."""
-    import click
-
     from redisom_cli import errors
 
+    exit_type, abort_type, usage_type, no_arguments_type = _typer_exceptions()
     if isinstance(error, KeyboardInterrupt):
         return INTERRUPTED, "om: interrupted"
-    if isinstance(error, click.exceptions.Exit):
+    if isinstance(error, exit_type):
         return error.exit_code, None
-    if isinstance(error, click.UsageError):
+    if isinstance(error, no_arguments_type):
+        return INVALID_INPUT, error.format_message()
+    if isinstance(error, usage_type):
         return INVALID_INPUT, _usage_message(error)
-    if isinstance(error, click.Abort | Declined):
+    if isinstance(error, abort_type | Declined):
         return SERVER_FAILED, "om: aborted, nothing was changed"
     if isinstance(error, errors.QuerySyntaxError):
         return INVALID_INPUT, f"om: query error: {error.render()}"
@@ -94,9 +109,8 @@ def _usage_message(error: Any) -> str:
 
 
 def _is_expected_usage(error: BaseException) -> bool:
-    import click
-
-    return isinstance(error, click.UsageError | click.exceptions.Exit)
+    exit_type, _, usage_type, _ = _typer_exceptions()
+    return isinstance(error, usage_type | exit_type)
 
 
 def _is_validation_error(error: BaseException) -> bool:

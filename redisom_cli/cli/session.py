@@ -120,6 +120,14 @@ class _LogFormatter(logging.Formatter):
         return f"om: {record.levelname.lower()}: {message}"
 
 
+def detach_logging() -> None:
+    """Remove the handlers that `configure_logging` added, at the end of an invocation."""
+    for name in ("redisom_cli", "models_registry"):
+        logger_ = logging.getLogger(name)
+        for handler in [h for h in logger_.handlers if getattr(h, "om_cli", False)]:
+            logger_.removeHandler(handler)
+
+
 def configure_logging(verbose: int) -> None:
     """Send `redisom_cli` and `models_registry` logs to stderr: WARNING, INFO with -v, DEBUG with -vv."""
     import sys

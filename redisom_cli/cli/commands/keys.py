@@ -21,6 +21,7 @@ SCAN_COUNT = 1000
 PROGRESS_THRESHOLD = 10_000  # keys in the database before a progress bar is worth showing
 TYPE_ALIASES = {"json": "ReJSON-RL"}
 GLOB_CHARACTERS = "*?["
+INDEX_METADATA = " (index metadata)"
 
 
 def register(app: typer.Typer) -> None:
@@ -43,12 +44,13 @@ def keys(
     """List keys with their type, TTL in seconds, memory in bytes and owning model; totals at the end."""
     output = render.choose_format(json, jsonl, csv)
     current = session.current()
-    pattern = _pattern(target, current)
+    model = _target_model(target, current)
+    pattern = _pattern(target, model)
     owners = _owners(current)
     client = current.client()
     server_type = TYPE_ALIASES.get(key_type.lower(), key_type) if key_type else None
     totals = Totals()
-    rows = _rows(client, pattern, server_type, limit, owners, totals)
+    rows = _rows(client, pattern, server_type, limit, owners, totals, records_only=model is not None)
     footer_holder: list[str] = []
     if output == render.TABLE:
         rows = list(rows)
@@ -82,27 +84,35 @@ class Totals:
         return f"{self.count} {noun}, {self.memory} bytes" + (f" ({kinds})" if kinds else "")
 
 
-def _pattern(target: Optional[str], current: Any) -> str:
+def _target_model(target: Optional[str], current: Any) -> Any:
+    """Return the model that TARGET names, or None when it is a prefix or pattern."""
+    from redisom_cli.errors import InvalidInputError
+
+    if not target or ":" in target or any(char in target for char in GLOB_CHARACTERS):
+        return None
+    try:
+        return current.registry().resolve(target).model
+    except InvalidInputError:
+        return None
+
+
+def _pattern(target: Optional[str], model: Any) -> str:
     from redisom_cli.model.meta import escape_glob
 
+    if model is not None:
+        return _record_pattern(model)
     if not target:
         return "*"
     if any(char in target for char in GLOB_CHARACTERS):
         return target
-    if ":" not in target:
-        model = _model_or_none(target, current)
-        if model is not None:
-            return escape_glob(model.key_prefix()) + "*"
     return escape_glob(target) + "*"
 
 
-def _model_or_none(name: str, current: Any) -> Any:
-    from redisom_cli.errors import InvalidInputError
+def _record_pattern(model: Any) -> str:
+    """Return the SCAN pattern of a model's record keys."""
+    from redisom_cli.model.meta import scan_pattern
 
-    try:
-        return current.registry().resolve(name).model
-    except InvalidInputError:
-        return None
+    return scan_pattern(model._meta)
 
 
 def _owners(current: Any) -> list[tuple[str, str, Any]]:
@@ -118,14 +128,15 @@ def _owner(key: str, owners: list[tuple[str, str, Any]]) -> Optional[str]:
         if not key.startswith(prefix):
             continue
         if model.is_indexed() and key.startswith(model.index_name() + ":"):
-            return f"{name} (index metadata)"
+            return f"{name}{INDEX_METADATA}"
         if pk_from_key(model._meta, key) is not None:
             return name
     return None
 
 
 def _rows(client: Any, pattern: str, key_type: Optional[str], limit: Optional[int],
-          owners: list[tuple[str, str, Any]], totals: Totals) -> Iterator[dict[str, Any]]:
+          owners: list[tuple[str, str, Any]], totals: Totals, records_only: bool) -> Iterator[dict[str, Any]]:
+    """Yield one row per key; with `records_only`, the index bookkeeping keys are left out."""
     from redisom_cli.store.errors import translated
 
     with translated():
@@ -135,6 +146,8 @@ def _rows(client: Any, pattern: str, key_type: Optional[str], limit: Optional[in
         for batch in _batches(client, pattern, key_type, limit):
             for row in _describe(client, batch, key_type):
                 row["model"] = _owner(row["key"], owners)
+                if records_only and (row["model"] or "").endswith(INDEX_METADATA):
+                    continue
                 totals.add(row)
                 yield row
             bar.advance(bar.task_id, len(batch))
