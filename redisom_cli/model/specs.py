@@ -10,6 +10,7 @@ import dataclasses
 import datetime
 import decimal
 import enum
+import functools
 import types
 import typing
 import uuid
@@ -70,7 +71,17 @@ class TypeShape:
 
 
 def shape_of(annotation: Any) -> TypeShape:
-    """Strip Annotated, Optional and one level of list from an annotation."""
+    """Strip Annotated, Optional and one level of list from an annotation.
+
+    Results are cached, because callers such as `om import` ask once per value.
+    """
+    try:
+        return _cached_shape(annotation)
+    except TypeError:  # an unhashable annotation, such as Annotated with a dict in its metadata
+        return _shape(annotation)
+
+
+def _shape(annotation: Any) -> TypeShape:
     annotation = _strip_annotated(annotation)
     optional = False
     if _is_union(annotation):
@@ -82,6 +93,9 @@ def shape_of(annotation: Any) -> TypeShape:
         inner = _strip_annotated(arguments[0]) if arguments else Any
         return TypeShape(inner, optional, True)
     return TypeShape(annotation, optional, False)
+
+
+_cached_shape = functools.lru_cache(maxsize=1024)(_shape)
 
 
 def _strip_annotated(annotation: Any) -> Any:
