@@ -61,7 +61,15 @@ def airports_csv() -> Path:
     """Return the path of airports.csv inside the installed airportsdata package."""
     from importlib.resources import files
 
-    return Path(str(files("airportsdata").joinpath("airports.csv")))
+    from redisom_cli import ConfigurationError
+
+    try:
+        return Path(str(files("airportsdata").joinpath("airports.csv")))
+    except ModuleNotFoundError as error:
+        raise ConfigurationError(
+            "the airports data set comes from the airportsdata package, which is not installed; "
+            "install it with: pip install airportsdata"
+        ) from error
 
 
 # Data files that `om import MODEL NAME` accepts by name.

@@ -13,6 +13,10 @@ from typing import Any
 SHELLS = ("bash", "zsh", "fish")
 PROG_NAME = "om"
 COMPLETE_VAR = "_OM_COMPLETE"
+# Options whose next word is their value, not an argument.
+VALUE_OPTIONS = {"--url", "--models", "-m", "--fields", "-f", "--sort", "-s", "--limit", "-n", "--offset",
+                 "--engine", "--type", "-t", "--file", "--ttl", "--format", "--output", "-o",
+                 "--batch-size", "--dir"}
 
 
 def _registry(ctx: Any) -> Any:
@@ -34,9 +38,42 @@ def complete_model(ctx: Any, incomplete: str) -> list[str]:
     return [name for name in names if name.startswith(incomplete)]
 
 
+def _command_words() -> list[str]:
+    """Return the words typed after `om`, from the variables that the completion scripts set."""
+    import os
+    import shlex
+
+    text = os.environ.get("_TYPER_COMPLETE_ARGS") or os.environ.get("COMP_WORDS") or ""
+    try:
+        words = shlex.split(text)
+    except ValueError:  # an unclosed quote in the word being completed
+        words = text.split()
+    return words[1:]
+
+
+def _model_argument(ctx: Any) -> str:
+    """Return the MODEL argument typed so far.
+
+    While an option value is completed, Click parses the command line without that value,
+    fails, and leaves `ctx.params` empty; Typer passes no words either. The words are then
+    read from the completion variables.
+    """
+    if ctx.params.get("model"):
+        return ctx.params["model"]
+    positional = []
+    words = iter(_command_words())
+    for word in words:
+        if word in VALUE_OPTIONS:
+            next(words, None)
+        elif not word.startswith("-"):
+            positional.append(word)
+    # The first positional word is the command name, the second the model.
+    return positional[1] if len(positional) > 1 else ""
+
+
 def _model_fields(ctx: Any) -> list[str]:
     try:
-        entry = _registry(ctx).resolve(ctx.params.get("model") or "")
+        entry = _registry(ctx).resolve(_model_argument(ctx))
     except Exception:  # noqa: BLE001 - see the module docstring
         return []
     return [spec.name for spec in entry.model.specs()]
@@ -57,7 +94,7 @@ def complete_assignment(ctx: Any, incomplete: str) -> list[str]:
 
 
 def complete_sort(ctx: Any, incomplete: str) -> list[str]:
-    """Return sortable field names, also with a leading '-' for descending order."""
+    """Return field names, also with a leading '-' for descending order."""
     head, _, last = incomplete.rpartition(",")
     prefix = head + "," if head else ""
     sign = "-" if last.startswith("-") else ""

@@ -79,9 +79,11 @@ class Session:
         entry = self.registry().resolve(name)
         bound = self._bound.get(entry.path)
         if bound is None:
-            from redisom_cli.cli.twins import sync_twin
+            bound = entry.model
+            if entry.is_async:
+                from redisom_cli.cli.twins import sync_twin
 
-            bound = sync_twin(entry.model) if entry.is_async else entry.model
+                bound = sync_twin(entry.model)
             bound._meta.database = self.client()
             self._bound[entry.path] = bound
         return bound
