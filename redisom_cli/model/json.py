@@ -5,7 +5,11 @@ from __future__ import annotations
 import datetime
 import functools
 import json
+import types
+import typing
 from typing import Any
+
+from pydantic.functional_serializers import PlainSerializer, WrapSerializer
 
 from redisom_cli.errors import InvalidInputError
 from redisom_cli.model.base import RedisModel
@@ -30,7 +34,10 @@ class JsonModelBase(RedisModel):
 
     def to_redis(self) -> dict[str, Any]:
         """Return the JSON document of this record."""
-        return to_json_tree(self.model_dump())
+        document = self.model_dump()
+        if _dumps_json_types(type(self)):
+            return document  # nothing to convert, and walking the tree costs more than the dump
+        return to_json_tree(document)
 
     def save_commands(self, nx: bool = False, xx: bool = False, ttl: int | None = None) -> list[tuple]:
         """Return the commands that save this record; more than one runs in MULTI/EXEC."""
@@ -54,6 +61,10 @@ class JsonModelBase(RedisModel):
         """Build a model from a `get_command` reply, or return None if the key is missing."""
         if reply is None:
             return None
+        if _dumps_json_types(cls):
+            # For fields of JSON types only, parsing and validating in one pass gives the
+            # same model as json.loads() and from_redis(), in a third of the time (bench/).
+            return cls.model_validate_json(reply)
         return cls.from_redis(json.loads(reply))
 
     def update_commands(self, values: dict[str, Any]) -> list[tuple]:
@@ -126,6 +137,43 @@ def _needs_decoding(cls: type) -> bool:
         if inner in _DECODERS or (is_embedded_model(inner) and _needs_decoding(inner)):
             return True
     return False
+
+
+JSON_SCALARS = (str, int, float, bool)
+
+
+@functools.cache
+def _dumps_json_types(cls: type) -> bool:
+    """Whether `model_dump()` of `cls` holds only JSON types: str, int, float, bool, None, dicts, lists.
+
+    That holds when every field is one of those scalars, Optional or a list of one, or an
+    embedded model of the same kind, and no serializer or computed field adds other values.
+    """
+    decorators = cls.__pydantic_decorators__
+    if decorators.field_serializers or decorators.model_serializers or cls.model_computed_fields:
+        return False
+    return all(
+        not _has_serializer(info.metadata) and _is_json_annotation(info.annotation)
+        for info in cls.model_fields.values()
+    )
+
+
+def _is_json_annotation(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    arguments = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return not _has_serializer(arguments[1:]) and _is_json_annotation(arguments[0])
+    if origin in (typing.Union, types.UnionType):
+        return all(argument is type(None) or _is_json_annotation(argument) for argument in arguments)
+    if origin is list:
+        return bool(arguments) and _is_json_annotation(arguments[0])
+    if annotation in JSON_SCALARS:  # the exact classes: an Enum or other subclass dumps as itself
+        return True
+    return is_embedded_model(annotation) and _dumps_json_types(annotation)
+
+
+def _has_serializer(metadata: Any) -> bool:
+    return any(isinstance(item, (PlainSerializer, WrapSerializer)) for item in metadata)
 
 
 def _decode_fields(cls: type, document: Any) -> Any:
