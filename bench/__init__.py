@@ -1,0 +1,1 @@
+"""Benchmarks of redisom-cli against raw redis-py and Redis OM Python: `python -m bench`."""
