@@ -83,8 +83,10 @@ def pk_from_key(meta: type, key: str) -> str | None:
     prefix = key_prefix(meta)
     if not key.startswith(prefix):
         return None
-    head, _, tail = meta.primary_key_pattern.partition("{pk}")
     rest = key[len(prefix):]
+    if meta.primary_key_pattern == "{pk}":  # the default pattern: scans call this once per key
+        return rest or None
+    head, _, tail = meta.primary_key_pattern.partition("{pk}")
     if not rest.startswith(head) or not rest.endswith(tail) or len(rest) <= len(head) + len(tail):
         return None
     return rest[len(head):len(rest) - len(tail)]
