@@ -32,7 +32,7 @@ def load_registry(modules: list[str] | None = None, settings: ProjectSettings | 
     """Import the model modules and return a registry of every concrete model they define.
 
     Modules come from `modules` (the `--models` option), else OM_MODELS, else `[tool.om] models`
-    of the nearest pyproject.toml. The registry holds the models defined in those modules and
+    of the nearest pyproject.toml. The registry contains the models defined in those modules and
     their submodules, and every model that importing them defined elsewhere.
     """
     from redisom_cli import model_registry

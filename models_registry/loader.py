@@ -80,7 +80,7 @@ def module_name_for(source: str, base: Path) -> str:
 
 
 def _is_part_of(missing: str, name: str) -> bool:
-    """Whether the missing module is `name` itself or one of its parent packages."""
+    """Return True if the missing module is `name` itself or one of its parent packages."""
     return name == missing or name.startswith(missing + ".")
 
 

@@ -28,7 +28,7 @@ class ProjectSettings:
 
     @property
     def root(self) -> Path | None:
-        """The folder that holds the pyproject.toml."""
+        """The folder that contains the pyproject.toml."""
         return self.path.parent if self.path is not None else None
 
 

@@ -1,7 +1,7 @@
 """Shell completion: model and field names from the loaded models, and the scripts in `completions/`.
 
-Completion callbacks must never fail, because the shell would show a traceback; any error
-while loading models means no suggestions.
+The callbacks catch every error while loading models and return no suggestions, because the
+shell would otherwise print a traceback in the middle of the command line.
 """
 
 from __future__ import annotations

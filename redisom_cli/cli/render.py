@@ -1,8 +1,8 @@
 """Output of `om`: Rich tables on a terminal, plain columns, JSON, JSON Lines and CSV for scripts.
 
 Data goes to stdout, everything else to stderr. Rich boxes and colour are used only when
-stdout is a terminal and NO_COLOR is not set; otherwise tables are plain columns separated
-by two spaces, one line per row, which `awk` and `cut` can read.
+stdout is a terminal and NO_COLOR is not set. Otherwise tables are plain columns separated
+by two spaces, one line per row, so that `awk` and `cut` can read them.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def choose_format(json_flag: bool = False, jsonl_flag: bool = False, csv_flag: b
 
 
 def use_rich() -> bool:
-    """Whether stdout gets Rich tables with boxes and colour."""
+    """Return True when stdout gets Rich tables with boxes and colour."""
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 

@@ -134,7 +134,11 @@ def configure_logging(verbose: int) -> None:
     """Send `redisom_cli` and `models_registry` logs to stderr: WARNING, INFO with -v, DEBUG with -vv."""
     import sys
 
-    level = logging.WARNING if verbose <= 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    level = logging.WARNING
+    if verbose == 1:
+        level = logging.INFO
+    elif verbose >= 2:
+        level = logging.DEBUG
     for name in ("redisom_cli", "models_registry"):
         logger_ = logging.getLogger(name)
         handler = next((h for h in logger_.handlers if getattr(h, "om_cli", False)), None)

@@ -41,11 +41,13 @@ def sync_twin(model: type) -> type:
         "Meta": type("Meta", (), options),
         "__annotations__": {},
     }
+
     # NOTE: the fields are declared again because a subclass of a concrete model takes the
     # query proxies that replace the parent's class attributes as field defaults.
     for name, info in model.model_fields.items():
         namespace["__annotations__"][name] = field_annotation(model, name)
         namespace[name] = copy.copy(info)
+
     registry_key = f"{model.__module__}.{model.__qualname__}"
     original = model_registry.get(registry_key)
     try:
@@ -57,5 +59,6 @@ def sync_twin(model: type) -> type:
         # Defining the twin registers it under the original's name; the registry keeps the original.
         if original is not None:
             model_registry[registry_key] = original
+
     twin.__om_twin_of__ = model
     return twin

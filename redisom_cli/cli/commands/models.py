@@ -58,5 +58,9 @@ def describe(entry: Any) -> dict[str, Any]:
 
 
 def _field_label(field: dict[str, Any]) -> str:
-    flags = [field["kind"]] + (["SORTABLE"] if field["sortable"] else []) + (["TEXT"] if field["full_text"] else [])
+    flags = [field["kind"]]
+    if field["sortable"]:
+        flags.append("SORTABLE")
+    if field["full_text"]:
+        flags.append("TEXT")
     return f"{field['name']} ({' '.join(flags)})"

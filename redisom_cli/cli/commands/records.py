@@ -178,9 +178,9 @@ def expire(
 
 
 def confirm(question: str, yes: bool) -> None:
-    """Ask `question` on a terminal unless `yes`; raise Declined when the answer is no.
+    """Ask `question` on a terminal unless `yes`, and raise Declined when the user declines.
 
-    Without a terminal on stdin nobody can answer, so the command requires `--yes` there.
+    Without a terminal on stdin nobody can reply, so the command requires `--yes` there.
     """
     from redisom_cli.cli.failures import Declined
     from redisom_cli.errors import InvalidInputError

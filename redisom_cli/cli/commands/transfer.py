@@ -1,7 +1,7 @@
 """`om import` and `om export`: records from and to JSON Lines and CSV files, streamed.
 
-Import validates every row with the model and writes the valid ones in pipelined batches;
-each rejected row is reported with its line number and reason. Export writes each batch of
+Import validates every row with the model and writes the valid ones in pipelined batches.
+Each rejected row is reported with its line number and reason. Export writes each batch of
 records as soon as it is read, so memory use does not grow with the number of records.
 """
 
