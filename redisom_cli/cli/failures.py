@@ -71,6 +71,7 @@ def exit_code_and_message(error: BaseException) -> tuple[int, str | None]:
 
         return exit_code_and_message(translate(error))
     if isinstance(error, BrokenPipeError):
+        _silence_stdout()
         return SERVER_FAILED, None
     name = type(error).__name__
     return SERVER_FAILED, f"om: internal error: {name}: {error} (run again with --debug for the traceback)"
@@ -119,6 +120,19 @@ def _is_validation_error(error: BaseException) -> bool:
 
 def _is_redis_error(error: BaseException) -> bool:
     return type(error).__module__.split(".")[0] == "redis" and isinstance(error, Exception)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit does not fail on the closed pipe again."""
+    import os
+
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file, as under a test runner
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, descriptor)
+    os.close(null)
 
 
 def _print_error(message: str) -> None:

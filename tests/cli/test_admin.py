@@ -179,3 +179,12 @@ def test_find_without_index_says_migrate(om):
     assert result.exit_code == 1
     assert result.stdout == ""
     assert "om migrate" in result.stderr
+
+
+def test_find_on_async_model(om):
+    assert om("migrate", "--yes").exit_code == 0
+    om("create", "Note", "text=hello")
+    om("create", "Note", "text=other")
+    result = om("find", "Note", "text==hello", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert [row["text"] for row in json.loads(result.stdout)] == ["hello"]

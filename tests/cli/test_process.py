@@ -187,3 +187,41 @@ def test_readme_main_job_on_airports(embedded_url):
     table = om("find", "Airport", "country==KR and elevation>100", "--sort", "-elevation", "--limit", "10")
     assert table.stdout.splitlines()[0].split()[:3] == ["icao", "iata", "name"]
     assert table.stdout.splitlines()[-1] == "10 records"
+
+
+def run_with_terminal_input(args: list[str], cwd: Path, env: dict[str, str], reply: bytes) -> tuple[int, str]:
+    """Run om with stdin on a pseudo-terminal, type REPLY, and return the exit code and stderr."""
+    main, secondary = pty.openpty()
+    process = subprocess.Popen([str(OM), *args], cwd=cwd, env=env, stdin=secondary, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    os.close(secondary)
+    os.write(main, reply)
+    _, stderr = process.communicate(timeout=60)
+    os.close(main)
+    return process.returncode, stderr.decode()
+
+
+def test_delete_asks_on_terminal(om_process, project, search_url, raw_client):
+    pk = om_process("create", "Member", "name=Ada", "age=3").stdout.strip()
+    key = f"{project.prefix}:member:{pk}"
+    env = {**os.environ, "OM_MODELS": project.module, "REDIS_OM_URL": search_url}
+    code, stderr = run_with_terminal_input(["delete", "Member", pk], project.path, env, b"n\n")
+    assert code == 1
+    assert "Delete 1 Member record(s)?" in stderr
+    assert "aborted, nothing was changed" in stderr
+    assert raw_client.exists(key) == 1
+    code, stderr = run_with_terminal_input(["delete", "Member", pk], project.path, env, b"y\n")
+    assert code == 0, stderr
+    assert raw_client.exists(key) == 0
+
+
+def test_install_completion_writes_shell_file(om_process, tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    result = om_process("--install-completion", "bash", HOME=str(home),
+                        _TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION="1")
+    assert result.returncode == 0, result.stderr
+    assert "completion installed" in result.stdout
+    installed = list((home / ".bash_completions").glob("om.sh"))
+    assert installed
+    assert "_OM_COMPLETE=complete_bash" in installed[0].read_text()

@@ -58,7 +58,7 @@ def find(
         return
     paths = _field_paths(cls, fields)
     # The query logs its warnings (documents that failed to index) itself, on stderr.
-    results = built.page(offset, limit) if limit else built.page(offset, 2**31 - 1) if offset else built.all()
+    results = built.page(offset, limit) if limit else built.all()[offset:]
     _print_results(cls, results, paths, output)
 
 
