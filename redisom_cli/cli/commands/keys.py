@@ -51,14 +51,15 @@ def keys(
     server_type = TYPE_ALIASES.get(key_type.lower(), key_type) if key_type else None
     totals = Totals()
     rows = _rows(client, pattern, server_type, limit, owners, totals, records_only=model is not None)
-    footer_holder: list[str] = []
+
     if output == render.TABLE:
+        # The totals end the table, so every row is read before anything is printed.
         rows = list(rows)
-        footer_holder.append(totals.summary())
-    render.print_rows(rows, COLUMNS, output, footer=footer_holder[0] if footer_holder else None,
-                      numeric=("ttl", "memory"))
-    if output != render.TABLE:
+        render.print_rows(rows, COLUMNS, output, footer=totals.summary(), numeric=("ttl", "memory"))
+    else:
+        render.print_rows(rows, COLUMNS, output)
         render.note(f"om: {totals.summary()}")
+
     if totals.count == 0 and target and not any(char in target for char in GLOB_CHARACTERS):
         _hint_model(target, current)
 
@@ -136,37 +137,38 @@ def _owner(key: str, owners: list[tuple[str, str, Any]]) -> Optional[str]:
 
 def _rows(client: Any, pattern: str, key_type: Optional[str], limit: Optional[int],
           owners: list[tuple[str, str, Any]], totals: Totals, records_only: bool) -> Iterator[dict[str, Any]]:
-    """Yield one row per key; with `records_only`, the index bookkeeping keys are left out."""
+    """Yield one row per key, up to `limit`; with `records_only`, index bookkeeping keys are left out."""
     from redisom_cli.store.errors import translated
 
     with translated():
         total = client.dbsize()
+    batch_size = min(BATCH_SIZE, limit or BATCH_SIZE)
     bar = render.progress("Scanning keys", total=total, enabled=total >= PROGRESS_THRESHOLD)
     with bar:
-        for batch in _batches(client, pattern, key_type, limit):
+        for batch in _batches(client, pattern, key_type, batch_size):
             for row in _describe(client, batch, key_type):
                 row["model"] = _owner(row["key"], owners)
                 if records_only and (row["model"] or "").endswith(INDEX_METADATA):
                     continue
                 totals.add(row)
                 yield row
+                if limit is not None and totals.count >= limit:
+                    return
             bar.advance(bar.task_id, len(batch))
 
 
-def _batches(client: Any, pattern: str, key_type: Optional[str], limit: Optional[int]) -> Iterator[list[str]]:
+def _batches(client: Any, pattern: str, key_type: Optional[str], batch_size: int) -> Iterator[list[str]]:
     from redisom_cli.store.errors import translated
 
+    # NOTE: the client decodes replies as UTF-8, so a key name that is not valid UTF-8 stops
+    # the scan with an internal error.
     batch: list[str] = []
-    seen = 0
     with translated():
         for key in client.scan_iter(match=pattern, count=SCAN_COUNT, _type=key_type):
             batch.append(key)
-            seen += 1
-            if len(batch) >= BATCH_SIZE or (limit is not None and seen >= limit):
+            if len(batch) >= batch_size:
                 yield batch
                 batch = []
-            if limit is not None and seen >= limit:
-                return
     if batch:
         yield batch
 
