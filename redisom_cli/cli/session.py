@@ -1,7 +1,7 @@
 """The state of one `om` invocation: global options, project settings, loaded models and client.
 
-Everything is loaded on first use, so `om --help` and `om server status` import no models
-and open no connection.
+Everything is loaded on first use: `om --help` imports no models and opens no connection, and
+`om server status` imports no models.
 """
 
 from __future__ import annotations

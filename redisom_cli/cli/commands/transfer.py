@@ -24,7 +24,7 @@ from redisom_cli.cli.options import command
 BATCH_SIZE = 500
 MAX_REPORTED_ERRORS = 50
 FORMATS = ("csv", "jsonl")
-SUFFIX_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
+SUFFIX_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 ModelArgument = Annotated[str, typer.Argument(
     metavar="MODEL", help="Model class name or dotted path.", autocompletion=complete_model)]
