@@ -188,3 +188,30 @@ def test_find_on_async_model(om):
     result = om("find", "Note", "text==hello", "--json")
     assert result.exit_code == 0, result.stderr
     assert [row["text"] for row in json.loads(result.stdout)] == ["hello"]
+
+
+def test_models_notes_duplicate_names(om, project):
+    project.write("om_dup_models.py", """
+        from redisom_cli import Field, HashModel
+
+        class Member(HashModel):
+            name: str = Field(index=True)
+    """)
+    result = om("models", "-m", project.module, "-m", "om_dup_models")
+    assert result.exit_code == 0, result.stderr
+    assert "several models are named 'Member'" in result.stderr
+    ambiguous = om("get", "Member", "x", "-m", project.module, "-m", "om_dup_models")
+    assert ambiguous.exit_code == 2
+    assert "ambiguous" in ambiguous.stderr
+    by_path = om("get", f"{project.module}.Member", "x", "-m", project.module, "-m", "om_dup_models")
+    assert by_path.exit_code == 3
+
+
+def test_version_and_help(om):
+    version = om("--version")
+    assert version.exit_code == 0
+    assert version.stdout.startswith("om ")
+    help_text = om("--help")
+    assert help_text.exit_code == 0
+    assert "Global options" in help_text.stdout
+    assert "[tool.om]" in help_text.stdout
