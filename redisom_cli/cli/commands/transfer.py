@@ -21,7 +21,7 @@ from redisom_cli.cli import render, session
 from redisom_cli.cli.completion import complete_model
 from redisom_cli.cli.options import command
 
-BATCH_SIZE = 500
+BATCH_SIZE = 1000  # records per pipeline, as Model.add() batches them
 MAX_REPORTED_ERRORS = 50
 FORMATS = ("csv", "jsonl")
 SUFFIX_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
