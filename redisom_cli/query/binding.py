@@ -343,6 +343,13 @@ def _pattern(position: str) -> Handler:
             raise binder.failure(predicate, _operator_message(spec, FieldKind.TAG, predicate.op), at_value=False)
         if not isinstance(text, str):
             raise binder.failure(predicate, f"{predicate.op.value} on {describe(spec)} takes text, not {text!r}")
+        if "\\" in text:
+            # RediSearch 2.10 drops or misreads an escaped backslash inside TAG prefix patterns.
+            message = (
+                f"{predicate.op.value} on {describe(spec)} cannot search for {text!r}, because RediSearch "
+                "misreads a backslash in TAG patterns; use == or in"
+            )
+            raise binder.failure(predicate, message)
         if len(text) < MIN_PATTERN_LENGTH:
             message = (
                 f"{predicate.op.value} on {describe(spec)} needs at least {MIN_PATTERN_LENGTH} characters, "

@@ -164,7 +164,7 @@ _RENDERERS: dict[type, Callable[[Any, bool], str]] = {
 
 
 def _simplify(node: Any) -> Any:
-    """Drop All inside And, collapse Or with All, and reject a negated All."""
+    """Drop All inside And, collapse Or with All, cancel double negation and reject a negated All."""
     if isinstance(node, And):
         children = [child for child in map(_simplify, node.children) if not isinstance(child, All)]
         return All() if not children else children[0] if len(children) == 1 else And(tuple(children))
@@ -175,7 +175,8 @@ def _simplify(node: Any) -> Any:
         child = _simplify(node.child)
         if isinstance(child, All):
             raise QueryError("cannot negate a query that matches every record")
-        return Not(child)
+        # RediSearch does not read "--x" as x.
+        return child.child if isinstance(child, Not) else Not(child)
     return node
 
 

@@ -50,6 +50,9 @@ def error_of(model, *expressions, **options):
         (Member.first_name.startswith("a"),
          "startswith on 'first_name' (str, TAG) needs at least 2 characters, not 'a', because RediSearch "
          "ignores shorter TAG patterns"),
+        (Member.first_name.contains("a\\b"),
+         "contains on 'first_name' (str, TAG) cannot search for 'a\\\\b', because RediSearch misreads a "
+         "backslash in TAG patterns; use == or in"),
         (Member.age == float("nan"), "invalid value nan for 'age' (int, NUMERIC): input should be a finite number"),
         (Member.score == float("nan"), "invalid value nan for 'score' (float, NUMERIC): NaN matches nothing"),
         (Member.last_name % "--", "full-text search on 'last_name' (str, TAG) needs a word, not '--'"),

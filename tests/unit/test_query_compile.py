@@ -179,7 +179,12 @@ def test_no_expression_matches_all():
 
 
 def test_double_negation_cancels():
+    from redisom_cli.query.expressions import Not
+
     assert compiled(Member, ~~(Member.age == 1)) == "@age:[1 1]"
+    assert compiled(Member, Not(Member.age != 1)) == "@age:[1 1]"
+    assert compiled(Member, Not(Member.email.missing())) == "-ismissing(@email)"
+    assert compiled(Member, Not(Member.age.missing())) == "@age:[-inf +inf]"
 
 
 @pytest.mark.parametrize(
