@@ -56,6 +56,11 @@ def text_value(annotation: Any, text: str) -> Any:
 
     if not shape_of(annotation).is_list:
         return text
+    return list_value(text)
+
+
+def list_value(text: str) -> list[Any]:
+    """Return the items of a list argument: a JSON list `[...]`, else items separated by commas."""
     stripped = text.strip()
     if stripped.startswith("["):
         try:

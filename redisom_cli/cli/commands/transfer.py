@@ -152,26 +152,50 @@ def _line_total(path: Optional[Path]) -> Optional[int]:
         return sum(1 for _ in stream)
 
 
+class _Column:
+    """One CSV column: its field path, and whether its cells are lists (None for an unknown field)."""
+
+    __slots__ = ("path", "is_list")
+
+    def __init__(self, path: tuple[str, ...], is_list: Optional[bool]) -> None:
+        self.path = path
+        self.is_list = is_list
+
+
+def _csv_columns(model: type, header: list[str]) -> list[_Column]:
+    """Return the columns of a CSV header, noting on stderr the ones the model does not have."""
+    from redisom_cli.cli.assignments import field_annotation
+    from redisom_cli.errors import InvalidInputError
+    from redisom_cli.model.specs import shape_of
+
+    columns = []
+    ignored = []
+    for name in header:
+        path = tuple(name.strip().replace("__", ".").split("."))
+        try:
+            columns.append(_Column(path, shape_of(field_annotation(model, path)).is_list))
+        except InvalidInputError:
+            columns.append(_Column(path, None))
+            ignored.append(name)
+    if ignored:
+        render.note(f"om: note: ignoring columns that {model.__name__} does not have: {', '.join(ignored)}")
+    return columns
+
+
 def _csv_rows(model: type, stream: Any) -> Iterator[tuple[int, Any]]:
-    """Yield (line number, document or error message) for each CSV record."""
-    from redisom_cli.cli.assignments import field_annotation, text_value, to_document, Assignment
+    """Yield (line number, document or error message) for each CSV record.
+
+    The field types are looked up once per column, not per cell, because this loop runs for
+    every cell of files with hundreds of thousands of rows.
+    """
     from redisom_cli.errors import InvalidInputError
 
     reader = csvlib.reader(stream)
     header = next(reader, None)
     if header is None:
         return
-    columns = []
-    ignored = []
-    for name in header:
-        path = tuple(name.strip().replace("__", ".").split("."))
-        try:
-            columns.append((path, field_annotation(model, path)))
-        except InvalidInputError:
-            columns.append((path, None))
-            ignored.append(name)
-    if ignored:
-        render.note(f"om: note: ignoring columns that {model.__name__} does not have: {', '.join(ignored)}")
+    columns = _csv_columns(model, header)
+
     line = reader.line_num + 1
     for cells in reader:
         start, line = line, reader.line_num + 1
@@ -181,13 +205,28 @@ def _csv_rows(model: type, stream: Any) -> Iterator[tuple[int, Any]]:
             yield start, f"expected {len(columns)} columns, found {len(cells)}"
             continue
         try:
-            assignments = [Assignment(path, text_value(annotation, cell))
-                           for (path, annotation), cell in zip(columns, cells)
-                           if annotation is not None and cell != ""]
+            yield start, _csv_document(columns, cells)
         except InvalidInputError as error:
             yield start, str(error)
+
+
+def _csv_document(columns: list[_Column], cells: list[str]) -> dict[str, Any]:
+    """Return the document of one CSV row; empty cells are left out so that defaults apply."""
+    from redisom_cli.cli.assignments import list_value
+
+    document: dict[str, Any] = {}
+    for column, cell in zip(columns, cells):
+        if cell == "" or column.is_list is None:
             continue
-        yield start, to_document(assignments)
+        value = list_value(cell) if column.is_list else cell
+        if len(column.path) == 1:
+            document[column.path[0]] = value
+            continue
+        target = document
+        for part in column.path[:-1]:
+            target = target.setdefault(part, {})
+        target[column.path[-1]] = value
+    return document
 
 
 def _jsonl_rows(stream: Any) -> Iterator[tuple[int, Any]]:
