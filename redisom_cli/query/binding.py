@@ -53,7 +53,7 @@ OPERATORS_BY_KIND: dict[FieldKind, tuple[Op, ...]] = {
 
 @dataclasses.dataclass(frozen=True)
 class TagMatch:
-    """A TAG field holds every tag of at least one group.
+    """A TAG field contains every tag of at least one group.
 
     A value that contains the field's separator is stored as several tags, so it becomes
     a group of several tags. Tags are the stored text with surrounding whitespace removed,
@@ -66,7 +66,7 @@ class TagMatch:
 
 @dataclasses.dataclass(frozen=True)
 class TagPattern:
-    """A TAG field holds a tag that starts with, ends with or contains `text`."""
+    """A TAG field contains a tag that starts with, ends with or contains `text`."""
 
     spec: FieldSpec
     position: str  # "prefix", "suffix" or "infix"
@@ -75,7 +75,7 @@ class TagPattern:
 
 @dataclasses.dataclass(frozen=True)
 class NumericRange:
-    """A NUMERIC field holds a value between `low` and `high`."""
+    """A NUMERIC field contains a value between `low` and `high`."""
 
     spec: FieldSpec
     low: float
@@ -86,7 +86,7 @@ class NumericRange:
 
 @dataclasses.dataclass(frozen=True)
 class GeoRadius:
-    """A GEO field holds a point inside `area`."""
+    """A GEO field contains a point inside `area`."""
 
     spec: FieldSpec
     area: GeoFilter
@@ -249,7 +249,9 @@ class _Binder:
         converted = self.convert(spec, predicate, value)
         if self.storage == "json":
             stored = scalar_to_json(converted)
-            return "true" if stored is True else "false" if stored is False else str(stored)
+            if isinstance(stored, bool):
+                return "true" if stored else "false"
+            return str(stored)
         return scalar_to_hash(converted)
 
     def tags(self, spec: FieldSpec, predicate: Predicate, value: Any) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ build the leaves from Python operators the way Redis OM Python users write them:
     Customer.last_name << ["Brookins", "Smith"]      # in
     ~(Customer.bio % "anxious")                      # not, full-text match
 
-Nothing here knows field types: `query.binding` resolves paths against a model and converts
+Field types play no part here. `query.binding` resolves paths against a model and converts
 values when a query runs.
 """
 
@@ -46,7 +46,7 @@ class Op(str, enum.Enum):
 
 @dataclasses.dataclass(frozen=True)
 class Span:
-    """Where a predicate came from in query text, for errors that point at it."""
+    """The position of a predicate in query text: field and value as (column, length)."""
 
     text: str
     field: tuple[int, int]
@@ -291,7 +291,7 @@ class FieldProxy:
         return self._predicate(Op.IN, _as_tuple(values, self.name, "in"))
 
     def not_in(self, values: Iterable[Any]) -> Predicate:
-        """Match records whose value is none of `values`."""
+        """Match records whose value is not in `values`."""
         return self._predicate(Op.NOT_IN, _as_tuple(values, self.name, "not in"))
 
     def match(self, text: str) -> Predicate:

@@ -1,8 +1,8 @@
 """A query plan: everything both engines need to run one query, built without I/O.
 
-`build_plan` parses query text, binds the tree to the model, resolves the sort fields and
-the KNN clause, and compiles both the RediSearch query text and the scan predicate, so a bad
-query fails when `Model.find()` is called, on any server.
+`build_plan` parses query text, binds the tree to the model and resolves the sort fields and
+the KNN clause. It then compiles both the RediSearch query text and the scan predicate, so a
+bad query fails when `Model.find()` is called, on any server.
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ records for TAG, NUMERIC, GEO and exists/missing conditions:
 - NUMERIC values compare as doubles.
 - GEO distances use the Earth radius of Redis's geohash code (6372797.560856 m).
 - A hash field counts as present when the hash has it. A JSON field counts as present when
-  its path yields a value; `null` yields one, an empty array yields none, as RediSearch's
-  INDEXMISSING sees them. A NUMERIC or GEO field is present only with a number or a point.
+  its path yields a value. `null` yields one and an empty array yields none, which is how
+  RediSearch's INDEXMISSING treats them. A NUMERIC or GEO field is present only with a number or a point.
 - Full-text matching is word-based: every word of the query must occur as a word of the
   value, compared case-insensitively, with no stemming. It is an approximation of
   RediSearch, which also stems words and skips stop words.
@@ -142,7 +142,7 @@ def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 
 def compile_predicate(node: Any, storage: str) -> Test:
-    """Return a function that tells whether a stored record matches the bound tree."""
+    """Return a function that returns whether a stored record matches the bound tree."""
     compiler = _COMPILERS[type(node)]
     return compiler(node, storage)
 

@@ -125,7 +125,7 @@ def _render_text(node: TextMatch, top: bool) -> str:
     return f"@{node.spec.text_attribute}:({words})"
 
 
-# A circle wider than half the Earth's circumference (about 20015 km), so it holds every point.
+# A circle wider than half the Earth's circumference (about 20015 km), so it contains every point.
 WHOLE_EARTH = "0 0 20100 km"
 
 
@@ -167,7 +167,9 @@ def _simplify(node: Any) -> Any:
     """Drop All inside And, collapse Or with All, cancel double negation and reject a negated All."""
     if isinstance(node, And):
         children = [child for child in map(_simplify, node.children) if not isinstance(child, All)]
-        return All() if not children else children[0] if len(children) == 1 else And(tuple(children))
+        if not children:
+            return All()
+        return children[0] if len(children) == 1 else And(tuple(children))
     if isinstance(node, Or):
         children = [_simplify(child) for child in node.children]
         return All() if any(isinstance(child, All) for child in children) else Or(tuple(children))

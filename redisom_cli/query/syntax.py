@@ -15,7 +15,7 @@
 
 Keywords are case-insensitive. A value is a quoted string (single or double quotes, with
 backslash escapes) or a bare word. Values stay text here, because only the field's own type
-can say what `30`, `true`, `2024-05-01` or `now-7d` mean: `query.binding` converts them.
+decides what `30`, `true`, `2024-05-01` or `now-7d` mean: `query.binding` converts them.
 Bare words are returned as `Word`, so that binding can tell `now` from `"now"`.
 
 The text is parsed, never evaluated, and `parse` raises only QuerySyntaxError.

@@ -5,9 +5,13 @@ The RediSearch engine sends FT.SEARCH with LIMIT in batches. FT.SEARCH sorts by 
 so a query sorted by several fields fetches the keys and sort values of every match, sorts
 them in the client and then reads the records of the requested page.
 
-The scan engine, for servers without the Search module, SCANs the model's key prefix,
-reads the records with pipelined HGETALL or JSON.GET, tests the compiled predicate and
-sorts and pages in the client.
+The scan engine, for servers without the Search module and for clusters whose Search
+module searches one shard only, SCANs the model's key prefix, reads the records with pipelined
+HGETALL or JSON.GET, tests the compiled predicate and sorts and pages in the client.
+
+NOTE: both engines sort values the same way, but not ties or missing values: RediSearch
+puts a JSON null first in ascending order and folds the case of SORTABLE hash TAG values,
+while the scan engine puts missing values last and compares stored text as it is.
 
 Everything else (parsing, binding, compiling, reply parsing) is pure and lives in
 `redisom_cli.query`.
@@ -68,7 +72,7 @@ class _Options:
 
 
 class Query:
-    """The records of a model that match a query, fetched when a method asks for them.
+    """The records of a model that match a query, fetched when a method requests them.
 
     Builder methods (`sort_by`, `values`, `only`) return a new query; the query itself never
     changes. The query is bound and compiled when it is created, so an unknown field, an
@@ -196,9 +200,14 @@ class Query:
 
     async def _engine(self) -> str:
         engine = self._options.engine
-        if engine == "auto":
+        if engine != "scan":
             capabilities = await probe(self.model.db())
-            engine = "search" if capabilities.search_sees_all_keys else "scan"
+            if engine == "search" and capabilities.cluster and not capabilities.coordinator:
+                raise QueryError(
+                    f"{self.model.__name__}: FT.SEARCH on this cluster sees one shard only, so it would return "
+                    "partial results; use engine='scan' or engine='auto'"
+                )
+            engine = "search" if engine == "search" or capabilities.search_sees_all_keys else "scan"
         if engine == "scan" and self.plan.knn is not None:
             raise QueryError(f"{self.model.__name__}: KNN queries need the Search module; the scan engine cannot run them")
         return engine
