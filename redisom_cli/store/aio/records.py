@@ -184,11 +184,11 @@ class RecordMethods:
                     yield pk
 
     @classmethod
-    def find(cls, *expressions: Any, engine: str = "auto") -> Any:
+    def find(cls, *expressions: Any, knn: Any = None, engine: str = "auto") -> Any:
         """Return a query for the records matching every expression (or query text)."""
         from redisom_cli.store.aio.query import Query
 
-        return Query(cls, expressions, engine=engine)
+        return Query(cls, expressions, engine=engine, knn=knn)
 
 
 async def _send(model: type, commands: list[tuple], transaction: bool = True) -> list[Any]:
