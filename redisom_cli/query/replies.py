@@ -2,7 +2,8 @@
 
 redis-py returns FT.SEARCH as a flat list under RESP2 (`[total, id, [field, value, ...], ...]`)
 and as a mapping under RESP3 (`{"total_results": ..., "results": [{"id", "extra_attributes"}]}`).
-Both become a `SearchPage`.
+Both become a `SearchPage`. Replies read without decoding (for hashes with raw vector bytes)
+have bytes keys, which are decoded here too.
 """
 
 from __future__ import annotations
@@ -37,11 +38,12 @@ def parse_search(reply: Any, no_content: bool = False) -> SearchPage:
     return _parse_resp2(list(reply), no_content)
 
 
-def _parse_resp3(reply: dict[str, Any]) -> SearchPage:
-    hits = [
-        SearchHit(_text(result["id"]), _text_keys(result.get("extra_attributes") or {}))
-        for result in reply.get("results", [])
-    ]
+def _parse_resp3(reply: dict[Any, Any]) -> SearchPage:
+    reply = _text_keys(reply)
+    hits = []
+    for result in reply.get("results", []):
+        result = _text_keys(result)
+        hits.append(SearchHit(_text(result["id"]), _text_keys(result.get("extra_attributes") or {})))
     warnings = tuple(_text(item) for item in reply.get("warning", []) or [])
     return SearchPage(int(reply.get("total_results", 0)), hits, warnings)
 
@@ -56,11 +58,16 @@ def _parse_resp2(reply: list[Any], no_content: bool) -> SearchPage:
     return SearchPage(total, hits)
 
 
-def parse_info(reply: Any) -> dict[str, Any]:
-    """Return an FT.INFO reply as a mapping, from either protocol."""
+def parse_mapping(reply: Any) -> dict[str, Any]:
+    """Return a map reply (FT.INFO, HGETALL) as a dict with text keys, from either protocol."""
     if isinstance(reply, dict):
         return _text_keys(reply)
     return _pairs(reply)
+
+
+def parse_info(reply: Any) -> dict[str, Any]:
+    """Return an FT.INFO reply as a mapping, from either protocol."""
+    return parse_mapping(reply)
 
 
 def indexing_failures(info: dict[str, Any]) -> int:
@@ -72,6 +79,12 @@ def indexing_failures(info: dict[str, Any]) -> int:
             except (TypeError, ValueError):
                 return 0
     return 0
+
+
+def decode_fields(fields: dict[str, Any], binary: frozenset[str]) -> dict[str, Any]:
+    """Decode the byte values of a reply read without decoding, except the fields in `binary`."""
+    return {name: value if name in binary or not isinstance(value, bytes) else value.decode()
+            for name, value in fields.items()}
 
 
 def _pairs(items: list[Any]) -> dict[str, Any]:

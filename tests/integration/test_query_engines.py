@@ -159,3 +159,25 @@ async def test_invalid_engine_name(api, key_prefix):
 
     with pytest.raises(QueryError, match="invalid engine 'fast'"):
         Person.find(engine="fast")
+
+
+async def test_knn_and_scan_on_hash_vectors(api, key_prefix):
+    class Item(api.module.HashModel, index=True):
+        name: str = Field(index=True)
+        embedding: list[float] = Field(vector_options=VECTOR)
+        distance: Optional[float] = None
+
+        class Meta:
+            global_key_prefix = key_prefix
+            database = api.client
+
+    await migrate(api, Item)
+    for number in range(6):
+        await call(Item(name="even" if number % 2 == 0 else "odd", embedding=[float(number), 0.5]).save())
+    knn = KNNExpression(k=2, vector_field=Item.embedding, score_field=Item.distance, reference_vector=[3.9, 0.5])
+
+    nearest = await call(Item.find(Item.name == "even", knn=knn).all())
+    scanned = await call(Item.find(Item.name == "odd", engine="scan").sort_by("name").all())
+
+    assert [record.embedding for record in nearest] == [[4.0, 0.5], [2.0, 0.5]]
+    assert sorted(record.embedding[0] for record in scanned) == [1.0, 3.0, 5.0]

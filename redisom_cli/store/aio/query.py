@@ -25,6 +25,7 @@ import logging
 from typing import Any
 
 import redis.exceptions
+from redis.client import NEVER_DECODE
 
 from redisom_cli.errors import NotFoundError, QueryError
 from redisom_cli.model import meta as meta_rules
@@ -93,6 +94,13 @@ class Query:
         self.model = model
         self._options = _Options(expressions, knn, engine=engine, batch_size=batch_size)
         self.plan: Plan = build_plan(model, self._options.expressions, knn)
+
+    @property
+    def _binary_fields(self) -> frozenset[str]:
+        """The hash fields that hold raw vector bytes, which must be read without decoding."""
+        if self.plan.storage != "hash":
+            return frozenset()
+        return frozenset(spec.attribute for spec in self.model.specs() if spec.options.vector_options is not None)
 
     def _copy(self, **changes: Any) -> Query:
         options = dataclasses.replace(self._options, **changes)
@@ -258,17 +266,25 @@ class Query:
         args = redisearch.search_args(request)
         logger.debug("FT.SEARCH %s %r LIMIT %s %s", request.index, request.query, request.offset, request.limit)
         client = self.model.db()
+        options = {NEVER_DECODE: True} if self._binary_fields else {}
+        info = None
         with translated(self.model, index=request.index):
             try:
                 if not with_info:
-                    return replies.parse_search(await client.execute_command(*args), request.no_content)
-                pipeline = client.pipeline(transaction=False)
-                pipeline.execute_command(*args)
-                pipeline.execute_command("FT.INFO", request.index)
-                reply, info = await pipeline.execute()
+                    reply = await client.execute_command(*args, **options)
+                else:
+                    pipeline = client.pipeline(transaction=False)
+                    pipeline.execute_command(*args, **options)
+                    pipeline.execute_command("FT.INFO", request.index)
+                    reply, info = await pipeline.execute()
             except redis.exceptions.ResponseError as error:
                 raise _index_missing_option(self.model, error) or error
         page = replies.parse_search(reply, request.no_content)
+        if options:
+            hits = [replies.SearchHit(hit.key, replies.decode_fields(hit.fields, self._binary_fields)) for hit in page.hits]
+            page = dataclasses.replace(page, hits=hits)
+        if info is None:
+            return page
         return dataclasses.replace(page, warnings=page.warnings + tuple(_failure_warnings(request.index, info)))
 
     async def _search_rows(self, offset: int, limit: int | None, content: bool,
@@ -343,13 +359,18 @@ class Query:
         """Read stored records by key in one pipeline; a missing record is None."""
         if not keys:
             return []
-        replies_ = await self._pipeline([self.model.get_command(key) for key in keys], transaction=False)
-        return [_decode_stored(self.plan.storage, reply) for reply in replies_]
+        binary = self._binary_fields
+        commands = [self.model.get_command(key) for key in keys]
+        stored = await self._pipeline(commands, transaction=False, raw=bool(binary))
+        if binary:
+            stored = [replies.decode_fields(replies.parse_mapping(reply), binary) if reply else None for reply in stored]
+        return [_decode_stored(self.plan.storage, reply) for reply in stored]
 
-    async def _pipeline(self, commands: list[tuple], transaction: bool) -> list[Any]:
+    async def _pipeline(self, commands: list[tuple], transaction: bool, raw: bool = False) -> list[Any]:
         pipeline = self.model.db().pipeline(transaction=transaction)
+        options = {NEVER_DECODE: True} if raw else {}
         for command in commands:
-            pipeline.execute_command(*command)
+            pipeline.execute_command(*command, **options)
         logger.debug("pipeline of %d commands (transaction=%s)", len(commands), transaction)
         with translated(self.model):
             return await pipeline.execute()
