@@ -7,12 +7,9 @@ otherwise compute its own from its module and class name.
 
 from __future__ import annotations
 
-import copy
 import functools
-import warnings
 
 from redisom_cli import model_registry
-from redisom_cli.model.base import field_annotation
 from redisom_cli.store.sync.records import RecordMethods
 
 
@@ -39,22 +36,11 @@ def sync_twin(model: type) -> type:
         "__qualname__": model.__qualname__,
         "__doc__": model.__doc__,
         "Meta": type("Meta", (), options),
-        "__annotations__": {},
     }
-
-    # NOTE: the fields are declared again because a subclass of a concrete model takes the
-    # query proxies that replace the parent's class attributes as field defaults.
-    for name, info in model.model_fields.items():
-        namespace["__annotations__"][name] = field_annotation(model, name)
-        namespace[name] = copy.copy(info)
-
     registry_key = f"{model.__module__}.{model.__qualname__}"
     original = model_registry.get(registry_key)
     try:
-        with warnings.catch_warnings():
-            # pydantic warns that the redeclared fields shadow the parent's, which is the intent.
-            warnings.filterwarnings("ignore", message="Field name .* shadows an attribute", category=UserWarning)
-            twin = type(model)(model.__name__, (*_sync_mixins(), model), namespace, index=model.is_indexed())
+        twin = type(model)(model.__name__, (*_sync_mixins(), model), namespace, index=model.is_indexed())
     finally:
         # Defining the twin registers it under the original's name; the registry keeps the original.
         if original is not None:

@@ -7,9 +7,10 @@ Nothing here performs I/O. The sync and async record methods are mixed in by
 from __future__ import annotations
 
 import abc
+import contextlib
 import inspect
 import sys
-import typing
+from collections.abc import Iterator
 from typing import Any, ClassVar, Optional
 
 from pydantic import BaseModel, ConfigDict
@@ -36,7 +37,8 @@ class ModelMeta(ModelMetaclass):
             _add_pk_field(namespace)
             options["pk"] = FieldOptions(index=True, primary_key=True)
 
-        cls = super().__new__(mcs, name, bases, namespace, **kwargs)
+        with _field_access_hidden(bases):
+            cls = super().__new__(mcs, name, bases, namespace, **kwargs)
         _resolve_local_annotations(cls, sys._getframe(1))
         parent_meta = next((base._meta for base in bases if hasattr(base, "_meta")), None)
         cls._meta = cls.Meta = meta_rules.resolve_meta(cls, own_meta, parent_meta)
@@ -53,6 +55,27 @@ class ModelMeta(ModelMetaclass):
         if not cls.__om_abstract__ and not cls._meta.embedded:
             model_registry[f"{cls.__module__}.{cls.__qualname__}"] = cls
         return cls
+
+
+@contextlib.contextmanager
+def _field_access_hidden(bases: tuple[type, ...]) -> Iterator[None]:
+    """Remove the query proxies of parent models while pydantic builds a subclass.
+
+    pydantic reads an inherited field's default with getattr() on the new class, which
+    would find the parent's proxy and take it as the default value.
+    """
+    hidden: list[tuple[type, str, Any]] = []
+    for base in bases:
+        for ancestor in base.__mro__:
+            for field_name in getattr(ancestor, "__om_proxies__", ()):
+                if field_name in ancestor.__dict__:
+                    hidden.append((ancestor, field_name, ancestor.__dict__[field_name]))
+                    delattr(ancestor, field_name)
+    try:
+        yield
+    finally:
+        for ancestor, field_name, proxy in hidden:
+            setattr(ancestor, field_name, proxy)
 
 
 def _resolve_local_annotations(cls: Any, frame: Any) -> None:
@@ -138,6 +161,7 @@ def _install_field_access(cls: type) -> None:
         return
     for field_name in cls.model_fields:
         setattr(cls, field_name, FieldProxy(cls, (field_name,)))
+    cls.__om_proxies__ = tuple(cls.model_fields)
 
 
 class RedisModel(BaseModel, metaclass=ModelMeta):
@@ -222,11 +246,3 @@ def install_pk_alias(cls: type[RedisModel]) -> None:
     """Give a model with a custom primary key field a read-only `.pk` for that field."""
     if cls.__om_primary_key__ not in (None, "pk"):
         cls.pk = property(_pk_property)
-
-
-def field_annotation(cls: type[BaseModel], name: str) -> Any:
-    """Return the annotation of field `name` with its pydantic metadata reattached."""
-    info = cls.model_fields[name]
-    if info.metadata:
-        return typing.Annotated[(info.annotation, *info.metadata)]
-    return info.annotation

@@ -193,3 +193,21 @@ def test_field_kinds_from_annotations():
     assert (specs["tags"].kind, specs["tags"].json_path) == (FieldKind.TAG, "$.tags[*]")
     assert (specs["address.city"].attribute, specs["address.city"].json_path) == ("address_city", "$.address.city")
     assert specs["bio"].indexed and specs["bio"].text_attribute == "bio_fts"
+
+
+def test_subclass_of_concrete_model_keeps_defaults():
+    class Parent(HashModel):
+        count: int = 3
+        name: str = Field(index=True)
+
+    class Child(Parent):
+        extra: str = "e"
+
+    child = Child(name="x")
+
+    assert child.count == 3
+    assert child.extra == "e"
+    assert len(child.pk) == 26
+    assert Child.count.path == ("count",)
+    with pytest.raises(ValueError):
+        Child()
