@@ -3,6 +3,9 @@
 The asyncio API in `redisom_cli.aio` has the same names.
 """
 
+import importlib
+from typing import Any
+
 from redisom_cli.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -18,14 +21,25 @@ from redisom_cli.errors import (
     ServerError,
     ServerUnavailableError,
 )
-from redisom_cli.model.base import RedisModel, model_registry
-from redisom_cli.model.fields import Coordinates, Field, FieldKind, VectorFieldOptions
-from redisom_cli.model.meta import UlidPrimaryKey
-from redisom_cli.store.sync.client import get_redis_connection
-from redisom_cli.store.sync.index import Migrator
-from redisom_cli.store.sync.records import EmbeddedJsonModel, HashModel, JsonModel
 
 __version__ = "0.1.0"
+
+# The rest of the API is imported on first use, so that `om --help` and other short
+# commands do not pay for pydantic and redis-py before they need them.
+_LAZY_NAMES = {
+    "Coordinates": "redisom_cli.model.fields",
+    "EmbeddedJsonModel": "redisom_cli.store.sync.records",
+    "Field": "redisom_cli.model.fields",
+    "FieldKind": "redisom_cli.model.fields",
+    "HashModel": "redisom_cli.store.sync.records",
+    "JsonModel": "redisom_cli.store.sync.records",
+    "Migrator": "redisom_cli.store.sync.index",
+    "RedisModel": "redisom_cli.model.base",
+    "UlidPrimaryKey": "redisom_cli.model.meta",
+    "VectorFieldOptions": "redisom_cli.model.fields",
+    "get_redis_connection": "redisom_cli.store.sync.client",
+    "model_registry": "redisom_cli.model.base",
+}
 
 __all__ = [
     "AuthenticationError",
@@ -55,3 +69,16 @@ __all__ = [
     "get_redis_connection",
     "model_registry",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY_NAMES.get(name)
+    if module_name is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
