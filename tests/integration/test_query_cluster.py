@@ -1,4 +1,4 @@
-"""Queries on a real three-primary Redis Cluster, whose Search module sees one shard only."""
+"""Queries on a real three-primary Redis Cluster, whose Search module searches one shard only."""
 
 from __future__ import annotations
 
