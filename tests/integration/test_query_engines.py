@@ -181,3 +181,17 @@ async def test_knn_and_scan_on_hash_vectors(api, key_prefix):
 
     assert [record.embedding for record in nearest] == [[4.0, 0.5], [2.0, 0.5]]
     assert sorted(record.embedding[0] for record in scanned) == [1.0, 3.0, 5.0]
+
+
+async def test_sort_by_age_descending_then_last_name(api, key_prefix):
+    Person = person_model(api, key_prefix)
+    await migrate(api, Person)
+    for name, last_name, age in [("a", "Young", 30), ("b", "Brookins", 38), ("c", "Adams", 30), ("d", "Zed", 38),
+                                 ("e", "Moss", 21)]:
+        await call(Person(name=name, last_name=last_name, age=age).save())
+
+    for engine in ("auto", "scan"):
+        records = await call(Person.find(engine=engine).sort_by("-age", "last_name").all())
+        assert [record.name for record in records] == ["b", "d", "c", "a", "e"]
+        first = await call(Person.find(engine=engine).sort_by("-age", "last_name").first())
+        assert first.name == "b"
