@@ -43,6 +43,7 @@ class Plan:
     sort: tuple[SortKey, ...]
     knn: redisearch.KnnClause | None
     test: Callable[[Any], bool]
+    requires_scan: bool = False
 
     @property
     def storage(self) -> str:
@@ -84,7 +85,21 @@ def build_plan(model: Any, expressions: Sequence[Any], knn: KNNExpression | None
     if clause is not None and not sort_keys:
         sort_keys = (SortKey(None, clause.score_attribute, False),)
     test = predicate.compile_predicate(bound, model.__om_storage__)
-    return Plan(model, bound, text, sort_keys, clause, test)
+    requires_scan = model.__om_storage__ == "json" and _tests_tag_presence(bound)
+    return Plan(model, bound, text, sort_keys, clause, test, requires_scan)
+
+
+def _tests_tag_presence(node: Any) -> bool:
+    """Whether the tree tests exists/missing on a TAG field.
+
+    RediSearch 2.10 neither indexes a JSON null in a TAG attribute nor counts it as missing
+    with INDEXMISSING, and JsonModel stores None as null, so only the scan engine can tell
+    such records apart.
+    """
+    if isinstance(node, binding.Presence):
+        return node.spec.kind is FieldKind.TAG
+    children = getattr(node, "children", None) or ((node.child,) if hasattr(node, "child") else ())
+    return any(_tests_tag_presence(child) for child in children)
 
 
 def _knn_clause(model: Any, knn: KNNExpression) -> redisearch.KnnClause:

@@ -10,8 +10,9 @@ records for TAG, NUMERIC, GEO and exists/missing conditions:
 - NUMERIC values compare as doubles.
 - GEO distances use the Earth radius of Redis's geohash code (6372797.560856 m).
 - A hash field counts as present when the hash has it. A JSON field counts as present when
-  its path yields a value. `null` yields one and an empty array yields none, which is how
-  RediSearch's INDEXMISSING treats them. A NUMERIC or GEO field is present only with a number or a point.
+  its path yields a value other than `null`; an empty array yields none. A NUMERIC or GEO
+  field is present only with a number or a point. (RediSearch counts a JSON `null` in a TAG
+  attribute as present, so `plan.requires_scan` sends such queries to this engine.)
 - Full-text matching is word-based: every word of the query must occur as a word of the
   value, compared case-insensitively, with no stemming. It is an approximation of
   RediSearch, which also stems words and skips stop words.
@@ -237,7 +238,7 @@ def _compile_presence(node: Presence, storage: str) -> Test:
         return lambda record: bool(numbers(field_values(spec, record, storage)))
     if spec.kind is FieldKind.GEO:
         return lambda record: bool(points(field_values(spec, record, storage)))
-    return lambda record: bool(field_values(spec, record, storage))
+    return lambda record: any(value is not None for value in field_values(spec, record, storage))
 
 
 _COMPILERS: dict[type, Callable[[Any, str], Test]] = {

@@ -55,11 +55,19 @@ def test_presence_in_hash():
     assert matches(Member, Member.age.missing(), {"age": "not a number"})
 
 
-def test_presence_in_json_counts_null_as_present_for_tags():
+def test_presence_in_json_counts_null_as_missing():
     assert not matches(Customer, Customer.address.postal_code.exists(), {"address": {"postal_code": None}})
     assert matches(Customer, Customer.tags.missing(), {"tags": []})
-    assert matches(Customer, Customer.name.exists(), {"name": None})
+    assert matches(Customer, Customer.name.missing(), {"name": None})
     assert matches(Customer, Customer.name.missing(), {})
+    assert matches(Customer, Customer.name.exists(), {"name": ""})
+
+
+def test_json_tag_presence_requires_scan():
+    assert build_plan(Customer, [Customer.name.missing()]).requires_scan
+    assert build_plan(Customer, [~(Customer.tags.exists()) | (Customer.name == "x")]).requires_scan
+    assert not build_plan(Customer, [Customer.address.postal_code.missing()]).requires_scan
+    assert not build_plan(Member, [Member.email.missing()]).requires_scan
 
 
 def test_json_lists_and_embedded():

@@ -208,12 +208,16 @@ class Query:
 
     def _engine(self) -> str:
         engine = self._options.engine
+        if engine == "auto" and self.plan.requires_scan and self.plan.knn is None:
+            # NOTE: this reads every record of the model, because FT.SEARCH would miss JSON nulls.
+            logger.info("%s: exists/missing on a JSON TAG field runs on the scan engine", self.model.__name__)
+            return "scan"
         if engine != "scan":
             capabilities = probe(self.model.db())
             if engine == "search" and capabilities.cluster and not capabilities.coordinator:
                 raise QueryError(
-                    f"{self.model.__name__}: FT.SEARCH on this cluster sees one shard only, so it would return "
-                    "partial results; use engine='scan' or engine='auto'"
+                    f"{self.model.__name__}: FT.SEARCH on this cluster searches one shard only, so it would "
+                    "return partial results; use engine='scan' or engine='auto'"
                 )
             engine = "search" if engine == "search" or capabilities.search_sees_all_keys else "scan"
         if engine == "scan" and self.plan.knn is not None:
