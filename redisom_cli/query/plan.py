@@ -90,7 +90,7 @@ def build_plan(model: Any, expressions: Sequence[Any], knn: KNNExpression | None
 
 
 def _tests_tag_presence(node: Any) -> bool:
-    """Whether the tree tests exists/missing on a TAG field.
+    """Return whether the tree tests exists/missing on a TAG field.
 
     RediSearch 2.10 neither indexes a JSON null in a TAG attribute nor counts it as missing
     with INDEXMISSING, and JsonModel stores None as null, so only the scan engine can tell

@@ -5,9 +5,9 @@ The RediSearch engine sends FT.SEARCH with LIMIT in batches. FT.SEARCH sorts by 
 so a query sorted by several fields fetches the keys and sort values of every match, sorts
 them in the client and then reads the records of the requested page.
 
-The scan engine, for servers without the Search module and for clusters whose Search
-module searches one shard only, SCANs the model's key prefix, reads the records with pipelined
-HGETALL or JSON.GET, tests the compiled predicate and sorts and pages in the client.
+The scan engine runs on servers without the Search module and on clusters whose Search
+module searches one shard only. It SCANs the model's key prefix, reads the records with
+pipelined HGETALL or JSON.GET, tests the compiled predicate and sorts and pages in the client.
 
 NOTE: both engines sort values the same way, but not ties or missing values: RediSearch
 puts a JSON null first in ascending order and folds the case of SORTABLE hash TAG values,
