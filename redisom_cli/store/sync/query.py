@@ -295,6 +295,8 @@ class Query:
                            warnings: list[str] | None) -> list[Row]:
         rows: list[Row] = []
         position = offset
+        # NOTE: FT.SEARCH rejects an offset past MAXSEARCHRESULTS (1,000,000 by default), so a
+        # longer result needs that server setting raised.
         while limit is None or len(rows) < limit:
             size = self._options.batch_size if limit is None else min(self._options.batch_size, limit - len(rows))
             page = self._search(self._search_request(position, size, content), with_info=not rows and content)
