@@ -23,6 +23,7 @@ class ActionKind(str, enum.Enum):
     CREATE = "create"
     RECREATE = "recreate"
     UNCHANGED = "unchanged"
+    SKIP = "skip"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,6 +60,13 @@ class SchemaDiff:
         return "; ".join(parts) or "schema text changed"
 
 
+# Why the Migrator creates no index on an open-source Redis Cluster without a coordinator.
+SHARDED_SEARCH_REASON = (
+    "this Redis Cluster's Search module has no coordinator, so an index would cover the keys of "
+    "one shard only; queries scan every primary instead"
+)
+
+
 @dataclasses.dataclass(frozen=True)
 class IndexAction:
     """One step of a migration plan: a model, what happens to its index, and why.
@@ -88,6 +96,8 @@ class IndexAction:
         if self.kind is ActionKind.RECREATE:
             detail = self.diff.describe() if self.diff else "no recorded schema to compare with"
             text += f" ({detail})"
+        if self.kind is ActionKind.SKIP:
+            text += f" ({SHARDED_SEARCH_REASON})"
         return text
 
 

@@ -52,16 +52,21 @@ def migrate(
     actions = migrator.plan()
     rows = [_plan_row(action) for action in actions]
     render.print_rows(rows, PLAN_COLUMNS, render.JSON if json else render.TABLE)
-    pending = [action for action in actions if action.kind.value != "unchanged"]
+    pending = [action for action in actions if action.kind.value not in ("unchanged", "skip")]
     if not actions:
         render.note("om: no loaded model has a search index")
+    skipped = [action for action in actions if action.kind.value == "skip"]
+    if skipped:
+        from redisom_cli.index.migrator import SHARDED_SEARCH_REASON
+
+        render.note(f"om: skipped {len(skipped)} index(es): {SHARDED_SEARCH_REASON}")
     if dry_run or not pending:
         render.note("om: dry run, nothing changed" if dry_run else "om: every index is up to date")
         return
     if any(action.kind.value == "recreate" for action in pending):
         confirm(f"Recreate {sum(a.kind.value == 'recreate' for a in pending)} index(es)? Records are kept", yes)
     applied = migrator.run(wait=wait)
-    changed = sum(1 for action in applied if action.kind.value != "unchanged")
+    changed = sum(1 for action in applied if action.kind.value in ("create", "recreate"))
     render.note(f"om: migrated {changed} index(es)")
 
 
@@ -69,6 +74,8 @@ def _plan_row(action: Any) -> dict[str, Any]:
     changes = ""
     if action.kind.value == "recreate":
         changes = action.diff.describe() if action.diff else "no recorded schema to compare with"
+    if action.kind.value == "skip":
+        changes = "cluster without a search coordinator"
     return {"model": action.model.__name__, "index": action.index_name, "action": action.kind.value,
             "changes": changes}
 

@@ -19,6 +19,7 @@ import redis.exceptions
 
 from redisom_cli.errors import ConfigurationError, IndexMissingError, InvalidInputError, ServerError
 from redisom_cli.index.migrator import (
+    SHARDED_SEARCH_REASON,
     ActionKind,
     IndexAction,
     IndexInfo,
@@ -29,7 +30,7 @@ from redisom_cli.index.migrator import (
 )
 from redisom_cli.index.schema import IndexSchema, schema_for, schema_hash_key, schema_text_key
 from redisom_cli.model.base import model_registry
-from redisom_cli.store.aio.client import default_client
+from redisom_cli.store.aio.client import default_client, is_cluster, probe
 from redisom_cli.store.errors import translated
 
 logger = logging.getLogger(__name__)
@@ -155,7 +156,7 @@ class Migrator:
                 await _apply(clients.for_model(action.model), action)
             if wait:
                 for action in actions:
-                    if action.kind is not ActionKind.UNCHANGED:
+                    if action.kind in (ActionKind.CREATE, ActionKind.RECREATE):
                         await _wait_for_indexing(clients.for_model(action.model), action.model, timeout)
             return actions
         finally:
@@ -171,8 +172,22 @@ async def _plan_model(clients: _Clients, model: Any) -> IndexAction:
     with translated(model):
         index_missing = await clients.supports_index_missing(client)
     schema = schema_for(model, index_missing=index_missing)
+    if await _sharded_search(client):
+        return IndexAction(model, ActionKind.SKIP, schema)
     state = await _read_state(client, model, schema.index_name)
     return decide(model, schema, state)
+
+
+async def _sharded_search(client: Any) -> bool:
+    """Whether the client reaches a cluster whose Search module sees one shard per index.
+
+    There the Search module treats the index name as a key: FT.CREATE runs on the shard that
+    owns its slot and indexes only that shard's records.
+    """
+    if not is_cluster(client):
+        return False
+    with translated():
+        return not (await probe(client)).coordinator
 
 
 async def _read_state(client: Any, model: Any, index_name: str) -> IndexState:
@@ -183,13 +198,17 @@ async def _read_state(client: Any, model: Any, index_name: str) -> IndexState:
     except IndexMissingError:
         return IndexState(exists=False)
     with translated(model, index_name):
-        recorded_hash, recorded_text = await client.mget(schema_hash_key(index_name), schema_text_key(index_name))
+        recorded_hash = await client.get(schema_hash_key(index_name))
+        recorded_text = await client.get(schema_text_key(index_name))
     return IndexState(True, _optional_text(recorded_hash), _optional_text(recorded_text))
 
 
 async def _apply(client: Any, action: IndexAction) -> None:
     if action.kind is ActionKind.UNCHANGED:
         logger.debug("%s", action.describe())
+        return
+    if action.kind is ActionKind.SKIP:
+        logger.info("%s", action.describe())
         return
     if action.kind is ActionKind.RECREATE:
         await _drop(client, action.model, action.index_name)
@@ -202,8 +221,9 @@ async def _create(client: Any, model: Any, schema: IndexSchema) -> None:
     logger.debug("%s", " ".join(schema.create_command))
     with translated(model, schema.index_name):
         await client.execute_command(*schema.create_command)
-        await client.mset({schema_hash_key(schema.index_name): schema.fingerprint,
-                           schema_text_key(schema.index_name): schema.text})
+        # Two SETs, not MSET, so that the two keys may live in different cluster slots.
+        await client.set(schema_hash_key(schema.index_name), schema.fingerprint)
+        await client.set(schema_text_key(schema.index_name), schema.text)
 
 
 async def _drop(client: Any, model: Any, index_name: str) -> bool:
@@ -238,6 +258,11 @@ async def _index_info(client: Any, model: Any) -> IndexInfo:
     return parse_index_info(index_name, reply)
 
 
+async def _refuse_sharded_search(client: Any, model: Any) -> None:
+    if await _sharded_search(client):
+        raise ServerError(f"{model.__name__}: no search index to administer: {SHARDED_SEARCH_REASON}")
+
+
 def _require_index(model: Any) -> None:
     if not (model.is_indexed() and hasattr(model, "__om_storage__")):
         raise InvalidInputError(
@@ -250,6 +275,7 @@ async def index_info(model: Any) -> IndexInfo:
     _require_index(model)
     clients = _Clients()
     try:
+        await _refuse_sharded_search(clients.for_model(model), model)
         return await _index_info(clients.for_model(model), model)
     finally:
         await clients.close()
@@ -264,6 +290,7 @@ async def drop_index(model: Any) -> bool:
     clients = _Clients()
     try:
         client = clients.for_model(model)
+        await _refuse_sharded_search(client, model)
         dropped = await _drop(client, model, model.index_name())
         with translated(model):
             await client.delete(schema_hash_key(model.index_name()), schema_text_key(model.index_name()))
@@ -282,6 +309,7 @@ async def rebuild_index(model: Any, wait: bool = False, timeout: float = DEFAULT
     clients = _Clients()
     try:
         client = clients.for_model(model)
+        await _refuse_sharded_search(client, model)
         action = await _plan_model(clients, model)
         if action.kind is ActionKind.UNCHANGED:
             action = IndexAction(model, ActionKind.RECREATE, action.schema)

@@ -19,6 +19,7 @@ import redis.exceptions
 
 from redisom_cli.errors import ConfigurationError, IndexMissingError, InvalidInputError, ServerError
 from redisom_cli.index.migrator import (
+    SHARDED_SEARCH_REASON,
     ActionKind,
     IndexAction,
     IndexInfo,
@@ -29,7 +30,7 @@ from redisom_cli.index.migrator import (
 )
 from redisom_cli.index.schema import IndexSchema, schema_for, schema_hash_key, schema_text_key
 from redisom_cli.model.base import model_registry
-from redisom_cli.store.sync.client import default_client
+from redisom_cli.store.sync.client import default_client, is_cluster, probe
 from redisom_cli.store.errors import translated
 
 logger = logging.getLogger(__name__)
@@ -155,7 +156,7 @@ class Migrator:
                 _apply(clients.for_model(action.model), action)
             if wait:
                 for action in actions:
-                    if action.kind is not ActionKind.UNCHANGED:
+                    if action.kind in (ActionKind.CREATE, ActionKind.RECREATE):
                         _wait_for_indexing(clients.for_model(action.model), action.model, timeout)
             return actions
         finally:
@@ -171,8 +172,22 @@ def _plan_model(clients: _Clients, model: Any) -> IndexAction:
     with translated(model):
         index_missing = clients.supports_index_missing(client)
     schema = schema_for(model, index_missing=index_missing)
+    if _sharded_search(client):
+        return IndexAction(model, ActionKind.SKIP, schema)
     state = _read_state(client, model, schema.index_name)
     return decide(model, schema, state)
+
+
+def _sharded_search(client: Any) -> bool:
+    """Whether the client reaches a cluster whose Search module sees one shard per index.
+
+    There the Search module treats the index name as a key: FT.CREATE runs on the shard that
+    owns its slot and indexes only that shard's records.
+    """
+    if not is_cluster(client):
+        return False
+    with translated():
+        return not (probe(client)).coordinator
 
 
 def _read_state(client: Any, model: Any, index_name: str) -> IndexState:
@@ -183,13 +198,17 @@ def _read_state(client: Any, model: Any, index_name: str) -> IndexState:
     except IndexMissingError:
         return IndexState(exists=False)
     with translated(model, index_name):
-        recorded_hash, recorded_text = client.mget(schema_hash_key(index_name), schema_text_key(index_name))
+        recorded_hash = client.get(schema_hash_key(index_name))
+        recorded_text = client.get(schema_text_key(index_name))
     return IndexState(True, _optional_text(recorded_hash), _optional_text(recorded_text))
 
 
 def _apply(client: Any, action: IndexAction) -> None:
     if action.kind is ActionKind.UNCHANGED:
         logger.debug("%s", action.describe())
+        return
+    if action.kind is ActionKind.SKIP:
+        logger.info("%s", action.describe())
         return
     if action.kind is ActionKind.RECREATE:
         _drop(client, action.model, action.index_name)
@@ -202,8 +221,9 @@ def _create(client: Any, model: Any, schema: IndexSchema) -> None:
     logger.debug("%s", " ".join(schema.create_command))
     with translated(model, schema.index_name):
         client.execute_command(*schema.create_command)
-        client.mset({schema_hash_key(schema.index_name): schema.fingerprint,
-                           schema_text_key(schema.index_name): schema.text})
+        # Two SETs, not MSET, so that the two keys may live in different cluster slots.
+        client.set(schema_hash_key(schema.index_name), schema.fingerprint)
+        client.set(schema_text_key(schema.index_name), schema.text)
 
 
 def _drop(client: Any, model: Any, index_name: str) -> bool:
@@ -238,6 +258,11 @@ def _index_info(client: Any, model: Any) -> IndexInfo:
     return parse_index_info(index_name, reply)
 
 
+def _refuse_sharded_search(client: Any, model: Any) -> None:
+    if _sharded_search(client):
+        raise ServerError(f"{model.__name__}: no search index to administer: {SHARDED_SEARCH_REASON}")
+
+
 def _require_index(model: Any) -> None:
     if not (model.is_indexed() and hasattr(model, "__om_storage__")):
         raise InvalidInputError(
@@ -250,6 +275,7 @@ def index_info(model: Any) -> IndexInfo:
     _require_index(model)
     clients = _Clients()
     try:
+        _refuse_sharded_search(clients.for_model(model), model)
         return _index_info(clients.for_model(model), model)
     finally:
         clients.close()
@@ -264,6 +290,7 @@ def drop_index(model: Any) -> bool:
     clients = _Clients()
     try:
         client = clients.for_model(model)
+        _refuse_sharded_search(client, model)
         dropped = _drop(client, model, model.index_name())
         with translated(model):
             client.delete(schema_hash_key(model.index_name()), schema_text_key(model.index_name()))
@@ -282,6 +309,7 @@ def rebuild_index(model: Any, wait: bool = False, timeout: float = DEFAULT_WAIT_
     clients = _Clients()
     try:
         client = clients.for_model(model)
+        _refuse_sharded_search(client, model)
         action = _plan_model(clients, model)
         if action.kind is ActionKind.UNCHANGED:
             action = IndexAction(model, ActionKind.RECREATE, action.schema)
