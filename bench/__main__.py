@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from bench import cli, queries, records, versus_redis_om
@@ -25,7 +26,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON to FILE")
     parser.add_argument("--only", action="append", default=[], metavar="TEXT",
                         help="run only the cases whose name contains TEXT (repeatable)")
-    parser.add_argument("--rounds", type=int, help="rounds per case (default: 11, or 5 with --quick; cases that start processes run fewer)")
+    parser.add_argument("--rounds", type=int, help="rounds per case (default: 21, or 9 with --quick; cases that start processes run fewer)")
     return parser.parse_args(argv)
 
 
@@ -39,7 +40,11 @@ def main(argv: list[str] | None = None) -> int:
         rounds = arguments.rounds or context.sizes.rounds
         selected = [case for case in CASES
                     if not arguments.only or any(text in case.title(context.sizes) for text in arguments.only)]
-        results: list[Result] = [run_case(case, context, rounds, progress) for case in selected]
+        results: list[Result] = []
+        for case in selected:
+            started = time.perf_counter()
+            results.append(run_case(case, context, rounds, progress))
+            progress(f"{case.title(context.sizes)}: done in {time.perf_counter() - started:.1f} s")
         facts = machine_facts(context.search_url)
 
     print_results(results, arguments.quick)

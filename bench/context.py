@@ -34,10 +34,10 @@ class Sizes:
         return "every row" if self.import_rows is None else f"first {self.import_rows:,} rows"
 
 
-FULL = Sizes(rounds=11, heavy_rounds=5, single_operations=2_000, bulk_records=20_000, query_records=1_000,
+FULL = Sizes(rounds=21, heavy_rounds=5, single_operations=500, bulk_records=20_000, query_records=1_000,
              scan_records=100_000, import_rows=None, export_small=10_000, export_large=100_000)
-QUICK = Sizes(rounds=5, heavy_rounds=3, single_operations=500, bulk_records=5_000, query_records=1_000,
-              scan_records=10_000, import_rows=5_000, export_small=2_000, export_large=20_000)
+QUICK = Sizes(rounds=9, heavy_rounds=2, single_operations=300, bulk_records=3_000, query_records=1_000,
+              scan_records=10_000, import_rows=3_000, export_small=1_000, export_large=10_000)
 
 
 @dataclasses.dataclass

@@ -3,9 +3,9 @@
 A case has two sides, ours and a reference, each a callable that runs once and returns one
 figure: operations per second (throughput), seconds or bytes. The harness runs both sides in
 alternating order for several rounds and reports the median and the min–max of each side.
-The ratio is always ours / reference of the medians. For throughput a higher ratio is better
-and the target is a minimum; for seconds and bytes a lower ratio is better and the target is a
-maximum.
+The ratio is the median over the rounds of ours / reference. For throughput a higher ratio
+is better and the target is a minimum. For seconds and bytes a lower ratio is better and the
+target is a maximum.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class Case:
     unit: str
     target: float | None
     prepare: Callable[[Any], tuple[Side, Side]]
-    heavy: bool = False  # at most `sizes.heavy_rounds` rounds, no warm-up: prepare runs each side once
+    heavy: bool = False  # at most `sizes.heavy_rounds` rounds and no warm-up, for cases of seconds a round
 
     def title(self, sizes: Any) -> str:
         """Return the name with the run's sizes filled in (`{bulk_records:,}` and the like)."""
@@ -91,11 +91,19 @@ class Result:
     rounds: int = 0
 
     @property
+    def round_ratios(self) -> list[float]:
+        """Ours / reference of each round: the two runs of a round are next to each other in time."""
+        return [ours / reference for ours, reference in zip(self.ours, self.reference)]
+
+    @property
     def ratio(self) -> float | None:
-        """Median of ours / median of the reference, or None without figures."""
-        if not self.ours or not self.reference:
-            return None
-        return statistics.median(self.ours) / statistics.median(self.reference)
+        """The median of the round ratios, or None without figures.
+
+        Other processes on the machine slow both runs of a round alike, so the ratio of
+        each round is steadier than either side's figures.
+        """
+        ratios = self.round_ratios
+        return statistics.median(ratios) if ratios else None
 
     @property
     def met(self) -> bool | None:
@@ -124,6 +132,7 @@ class Result:
             "ours": _summary(self.ours),
             "reference_figures": _summary(self.reference),
             "ratio": self.ratio,
+            "round_ratios": self.round_ratios,
             "met": self.met,
         }
 
@@ -149,7 +158,7 @@ def run_case(case: Case, context: Any, rounds: int, report: Callable[[str], None
         result.unavailable = str(missing)
         return result
 
-    if not case.heavy:  # a heavy case's prepare already ran each side once
+    if not case.heavy:  # a heavy round takes seconds, so a cold start weighs little
         report(f"{result.title}: warm-up")
         ours()
         reference()

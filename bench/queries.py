@@ -139,5 +139,5 @@ CASES = [
     Case("find().all() returning {query_records:,} records", "redis-py FT.SEARCH + typed dicts", THROUGHPUT, 0.80,
          prepare_search),
     Case("scan-engine find().all() over {scan_records:,} records", "redis-py SCAN + pipelined HGETALL",
-         THROUGHPUT, 0.70, prepare_scan),
+         THROUGHPUT, 0.70, prepare_scan, heavy=True),
 ]

@@ -35,6 +35,11 @@ def format_side(figures: list[float], unit: str) -> str:
     return f"{format_figure(statistics.median(figures), unit)}\n[dim]{low} – {high}[/dim]"
 
 
+def format_ratio(ratios: list[float]) -> str:
+    """Format the median of the round ratios with their min–max below it."""
+    return f"{statistics.median(ratios):.2f}\n[dim]{min(ratios):.2f} – {max(ratios):.2f}[/dim]"
+
+
 def build_table(results: list[Result], title: str) -> Table:
     """Return the Rich table of a run: one line per case, unavailable cases with their reason."""
     table = Table(title=title, show_lines=True)
@@ -42,7 +47,7 @@ def build_table(results: list[Result], title: str) -> Table:
     table.add_column("reference")
     table.add_column("ours\nmedian, min – max", justify="right")
     table.add_column("reference\nmedian, min – max", justify="right")
-    table.add_column("ratio\nours / ref.", justify="right")
+    table.add_column("ratio ours / ref.\nmedian, min – max", justify="right")
     table.add_column("target", justify="right")
     table.add_column("met")
     table.add_column("rounds", justify="right")
@@ -54,7 +59,7 @@ def build_table(results: list[Result], title: str) -> Table:
             continue
         met = {True: "[green]yes[/green]", False: "[red]no[/red]", None: "reported"}[result.met]
         table.add_row(result.title, result.reference_title, format_side(result.ours, case.unit),
-                      format_side(result.reference, case.unit), f"{result.ratio:.2f}", str(case.goal or "—"), met,
+                      format_side(result.reference, case.unit), format_ratio(result.round_ratios), str(case.goal or "—"), met,
                       str(result.rounds))
     return table
 
@@ -67,7 +72,7 @@ def print_results(results: list[Result], quick: bool) -> None:
     kind = "quick run" if quick else "full run"
     console.print(build_table(results, f"redisom-cli benchmarks ({kind}, medians of alternating rounds)"))
     console.print(
-        "Ratios are ours / reference of the medians. Throughput (ops/s): higher is better, the "
+        "A ratio is the median over the rounds of ours / reference. Throughput (ops/s): higher is better, the "
         "target is a minimum. Time (ms) and memory (MiB): lower is better, the target is a maximum."
     )
 

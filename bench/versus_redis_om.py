@@ -88,7 +88,7 @@ REDIS_OM = "Redis OM Python 1.x"
 CASES = [
     Case("save() one at a time, HashModel", REDIS_OM, THROUGHPUT, None, prepare_save),
     Case("get() one at a time, HashModel", REDIS_OM, THROUGHPUT, None, prepare_get),
-    Case("add() of {bulk_records:,} models", REDIS_OM, THROUGHPUT, None, prepare_add),
+    Case("add() of {bulk_records:,} models", REDIS_OM, THROUGHPUT, None, prepare_add, heavy=True),
     Case("save() one at a time, JsonModel", REDIS_OM, THROUGHPUT, None, prepare_json_save),
     Case("get() one at a time, JsonModel", REDIS_OM, THROUGHPUT, None, prepare_json_get),
 ]
