@@ -54,6 +54,11 @@ def _unavailable(exc: Exception, model: type | None, index: str | None) -> error
             f"TLS connection to Redis failed: {text}; check the CA file (ssl_ca_certs), the client "
             "certificate and key (ssl_certfile, ssl_keyfile) and that the server name matches its certificate"
         )
+    if isinstance(exc, redis_errors.TimeoutError):
+        return errors.ServerUnavailableError(
+            f"Redis server timed out: {text}; check that it runs and is not overloaded, "
+            "or raise socket_timeout in the connection URL"
+        )
     return errors.ServerUnavailableError(f"Redis server unavailable: {text}")
 
 

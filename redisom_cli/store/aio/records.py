@@ -19,9 +19,9 @@ from redisom_cli.errors import InvalidInputError, NotFoundError
 from redisom_cli.model import meta as meta_rules
 from redisom_cli.model.hash import HashModelBase
 from redisom_cli.model.json import EmbeddedJsonModelBase, JsonModelBase
-from redisom_cli.store.aio.client import default_client
+from redisom_cli.store.aio.client import RETRYABLE_ERRORS, default_client, retry_read, scan_keys, send
 from redisom_cli.store.aio.index import IndexMethods
-from redisom_cli.store.errors import translate, translated
+from redisom_cli.store.errors import translate
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ class RecordMethods:
             for command in commands:
                 pipeline.execute_command(*command)
             return self
-        replies = await _send(type(self), commands)
+        replies = await send(self.db(), commands, model=type(self))
         if (nx or xx) and not replies[0]:
             return None
         return self
@@ -78,8 +78,12 @@ class RecordMethods:
     async def get(cls, pk: Any) -> Any:
         """Return the record with primary key `pk`; raise NotFoundError if there is none."""
         key = cls.make_primary_key(pk)
+        command = cls.get_command(key)
+        # `send()` is inlined here because this is the hottest read.
         try:
-            reply = await cls.db().execute_command(*cls.get_command(key))
+            reply = await cls.db().execute_command(*command)
+        except RETRYABLE_ERRORS as exc:
+            [reply] = await retry_read(cls.db(), [command], False, cls, exc)
         except redis_errors.RedisError as exc:
             raise translate(exc, cls) from exc
         record = cls.parse_record(reply)
@@ -91,7 +95,8 @@ class RecordMethods:
     async def get_many(cls, pks: Iterable[Any]) -> list[Any]:
         """Return the records of `pks` in order, None where a record is missing, in one round trip."""
         keys = [cls.make_primary_key(pk) for pk in pks]
-        replies = await _send(cls, [cls.get_command(key) for key in keys], transaction=False)
+        commands = [cls.get_command(key) for key in keys]
+        replies = await send(cls.db(), commands, transaction=False, read_only=True, model=cls)
         return [cls.parse_record(reply) for reply in replies]
 
     @hybridmethod
@@ -106,7 +111,7 @@ class RecordMethods:
         if pipeline is not None:
             pipeline.execute_command(*command)
             return 0
-        replies = await _send(cls, [command])
+        replies = await send(cls.db(), [command], model=cls)
         return int(replies[0])
 
     @classmethod
@@ -116,7 +121,7 @@ class RecordMethods:
         deleted = 0
         for start in range(0, len(keys), BATCH_SIZE):
             commands = [("DEL", key) for key in keys[start:start + BATCH_SIZE]]
-            deleted += sum(int(reply) for reply in await _send(cls, commands, transaction=False))
+            deleted += sum(int(reply) for reply in await send(cls.db(), commands, transaction=False, model=cls))
         return deleted
 
     @classmethod
@@ -129,7 +134,7 @@ class RecordMethods:
             return records
         for start in range(0, len(records), BATCH_SIZE):
             commands = [command for record in records[start:start + BATCH_SIZE] for command in record.save_commands()]
-            await _send(cls, commands, transaction=False)
+            await send(cls.db(), commands, transaction=False, model=cls)
         return records
 
     async def update(self, **fields: Any) -> Any:
@@ -140,7 +145,7 @@ class RecordMethods:
         updated = self.with_changes(fields)
         commands = updated.update_commands(fields)
         if commands:
-            await _send(type(self), commands)
+            await send(self.db(), commands, model=type(self))
         self.__dict__.update(updated.__dict__)
         return self
 
@@ -164,11 +169,11 @@ class RecordMethods:
         if pipeline is not None:
             pipeline.execute_command(*command)
             return True
-        return bool((await _send(type(self), [command]))[0])
+        return bool((await send(self.db(), [command], model=type(self)))[0])
 
     async def ttl(self) -> int:
         """Return this record's time to live in seconds: -1 without one, -2 if the key is gone."""
-        return int((await _send(type(self), [("TTL", self.key())]))[0])
+        return int((await send(self.db(), [("TTL", self.key())], read_only=True, model=type(self)))[0])
 
     @classmethod
     async def all_pks(cls) -> Any:
@@ -177,11 +182,10 @@ class RecordMethods:
         Index bookkeeping keys under the same prefix are skipped.
         """
         pattern = meta_rules.scan_pattern(cls._meta)
-        with translated(cls):
-            async for key in cls.db().scan_iter(match=pattern, count=SCAN_COUNT, _type=SCAN_TYPES[cls.__om_storage__]):
-                pk = meta_rules.pk_from_key(cls._meta, key if isinstance(key, str) else key.decode())
-                if pk is not None:
-                    yield pk
+        async for key in scan_keys(cls.db(), pattern, SCAN_COUNT, SCAN_TYPES[cls.__om_storage__], model=cls):
+            pk = meta_rules.pk_from_key(cls._meta, key if isinstance(key, str) else key.decode())
+            if pk is not None:
+                yield pk
 
     @classmethod
     def find(cls, *expressions: Any, knn: Any = None, engine: str = "auto") -> Any:
@@ -189,24 +193,6 @@ class RecordMethods:
         from redisom_cli.store.aio.query import Query
 
         return Query(cls, expressions, engine=engine, knn=knn)
-
-
-async def _send(model: type, commands: list[tuple], transaction: bool = True) -> list[Any]:
-    """Send commands: one alone, several in one pipeline (MULTI/EXEC if `transaction`)."""
-    client = model.db()
-    # `translated()` is inlined here and in `get()`: its generator costs more than a
-    # microsecond per call, which is measurable on one-record round trips.
-    try:
-        if len(commands) == 1:
-            logger.debug("%s %s", commands[0][0], commands[0][1] if len(commands[0]) > 1 else "")
-            return [await client.execute_command(*commands[0])]
-        pipeline = client.pipeline(transaction=transaction)
-        for command in commands:
-            pipeline.execute_command(*command)
-        logger.debug("pipeline of %d commands (transaction=%s)", len(commands), transaction)
-        return await pipeline.execute()
-    except redis_errors.RedisError as exc:
-        raise translate(exc, model) from exc
 
 
 def _check_field_path(model: type, path: list[str]) -> None:
