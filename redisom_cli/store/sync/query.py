@@ -220,6 +220,8 @@ class Query:
                     "return partial results; use engine='scan' or engine='auto'"
                 )
             engine = "search" if engine == "search" or capabilities.search_sees_all_keys else "scan"
+            if engine == "scan" and capabilities.search:
+                _notice_partial_search(self.model)
         if engine == "scan" and self.plan.knn is not None:
             raise QueryError(f"{self.model.__name__}: KNN queries need the Search module; the scan engine cannot run them")
         return engine
@@ -405,6 +407,20 @@ def _path_value(record: Any, name: str) -> Any:
     for part in name.replace("__", ".").split("."):
         value = getattr(value, part, None) if value is not None else None
     return value
+
+
+_noticed_models: set[type] = set()
+
+
+def _notice_partial_search(model: type) -> None:
+    """Say once per model that the scan engine replaces a Search module that sees one shard."""
+    if model in _noticed_models:
+        return
+    _noticed_models.add(model)
+    logger.warning(
+        "%s: Search on this Redis Cluster sees one shard only, so the query scans every primary instead",
+        model.__name__,
+    )
 
 
 def _failure_warnings(index: str, info_reply: Any) -> list[str]:
