@@ -379,3 +379,26 @@ def test_shop_models_key_layout(tmp_path, monkeypatch, search_url):
     finally:
         for name in ("shop.models", "shop"):
             sys.modules.pop(name, None)
+
+
+async def test_hash_vector_round_trip(api, key_prefix, raw):
+    from redisom_cli import VectorFieldOptions
+
+    options = VectorFieldOptions.flat(VectorFieldOptions.TYPE.FLOAT32, 3, VectorFieldOptions.DISTANCE_METRIC.COSINE)
+
+    class Photo(api.module.HashModel):
+        title: str = Field(index=True)
+        embedding: list[float] = Field(vector_options=options)
+
+        class Meta:
+            global_key_prefix = key_prefix
+            database = api.client
+
+    photo = await call(Photo(title="sea", embedding=[0.5, -1.25, 2.0]).save())
+
+    assert len(raw.execute_command("HGET", photo.key(), "embedding", NEVER_DECODE=True)) == 12
+    assert (await call(Photo.get(photo.pk))).embedding == [0.5, -1.25, 2.0]
+    [loaded, missing] = await call(Photo.get_many([photo.pk, "missing"]))
+    assert loaded.title == "sea"
+    assert loaded.embedding == [0.5, -1.25, 2.0]
+    assert missing is None

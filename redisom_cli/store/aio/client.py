@@ -34,6 +34,8 @@ logger = logging.getLogger(__name__)
 READ_RETRY_DELAYS = (0.05, 0.2, 0.5)
 RETRYABLE_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
+NO_OPTIONS: dict[str, Any] = {}
+
 _default_clients: dict[str, Any] = {}
 _capabilities: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -97,21 +99,22 @@ async def _has_coordinator(client: Any) -> bool:
 
 
 async def send(client: Any, commands: list[tuple], *, transaction: bool = True, read_only: bool = False,
-               model: type | None = None) -> list[Any]:
+               model: type | None = None, options: dict[str, Any] = NO_OPTIONS) -> list[Any]:
     """Send commands and return their replies: one alone, several in one pipeline.
 
     Several commands run in MULTI/EXEC when `transaction` is set. `read_only` commands are
     sent again after a short pause when the connection fails, as after a server restart.
+    `options` go to redis-py with every command (`NEVER_DECODE` for raw bytes, for example).
     """
     # The first attempt is written out here rather than calling `_send_once`, because one
     # more coroutine per call is measurable on one-record round trips.
     try:
         if len(commands) == 1:
             logger.debug("%s %s", commands[0][0], commands[0][1] if len(commands[0]) > 1 else "")
-            return [await client.execute_command(*commands[0])]
+            return [await client.execute_command(*commands[0], **options)]
         pipeline = client.pipeline(transaction=transaction)
         for command in commands:
-            pipeline.execute_command(*command)
+            pipeline.execute_command(*command, **options)
         logger.debug("pipeline of %d commands (transaction=%s)", len(commands), transaction)
         return await pipeline.execute()
     except RETRYABLE_ERRORS as exc:
@@ -120,17 +123,17 @@ async def send(client: Any, commands: list[tuple], *, transaction: bool = True, 
         first_error = exc
     except redis.exceptions.RedisError as exc:
         raise translate(exc, model) from exc
-    return await retry_read(client, commands, transaction, model, first_error)
+    return await retry_read(client, commands, transaction, model, first_error, options)
 
 
 async def retry_read(client: Any, commands: list[tuple], transaction: bool, model: type | None,
-                     error: Exception) -> list[Any]:
+                     error: Exception, options: dict[str, Any] = NO_OPTIONS) -> list[Any]:
     """Send read-only commands again after READ_RETRY_DELAYS; raise the translated last error."""
     for attempt, delay in enumerate(READ_RETRY_DELAYS, start=1):
         logger.info("Read failed (%s), retry %d of %d in %.2f s", error, attempt, len(READ_RETRY_DELAYS), delay)
         await asyncio.sleep(delay)
         try:
-            return await _send_once(client, commands, transaction)
+            return await _send_once(client, commands, transaction, options)
         except RETRYABLE_ERRORS as exc:
             error = exc
         except redis.exceptions.RedisError as exc:
@@ -162,12 +165,13 @@ async def scan_keys(client: Any, pattern: str, count: int, key_type: str | None 
             return
 
 
-async def _send_once(client: Any, commands: list[tuple], transaction: bool) -> list[Any]:
+async def _send_once(client: Any, commands: list[tuple], transaction: bool,
+                     options: dict[str, Any] = NO_OPTIONS) -> list[Any]:
     if len(commands) == 1:
         logger.debug("%s %s", commands[0][0], commands[0][1] if len(commands[0]) > 1 else "")
-        return [await client.execute_command(*commands[0])]
+        return [await client.execute_command(*commands[0], **options)]
     pipeline = client.pipeline(transaction=transaction)
     for command in commands:
-        pipeline.execute_command(*command)
+        pipeline.execute_command(*command, **options)
     logger.debug("pipeline of %d commands (transaction=%s)", len(commands), transaction)
     return await pipeline.execute()

@@ -9,21 +9,25 @@ single-record operation is one round trip.
 from __future__ import annotations
 
 import difflib
+import functools
 import logging
 from collections.abc import Iterable
 from typing import Any
 
 import redis.exceptions as redis_errors
+from redis.client import NEVER_DECODE
 
 from redisom_cli.errors import InvalidInputError, NotFoundError
 from redisom_cli.model import meta as meta_rules
 from redisom_cli.model.hash import HashModelBase
 from redisom_cli.model.json import EmbeddedJsonModelBase, JsonModelBase
-from redisom_cli.store.sync.client import RETRYABLE_ERRORS, default_client, retry_read, scan_keys, send
+from redisom_cli.store.sync.client import NO_OPTIONS, RETRYABLE_ERRORS, default_client, retry_read, scan_keys, send
 from redisom_cli.store.sync.index import IndexMethods
 from redisom_cli.store.errors import translate
 
 logger = logging.getLogger(__name__)
+
+RAW_READ = {NEVER_DECODE: True}
 
 BATCH_SIZE = 1000
 SCAN_COUNT = 1000
@@ -79,14 +83,15 @@ class RecordMethods:
         """Return the record with primary key `pk`; raise NotFoundError if there is none."""
         key = cls.make_primary_key(pk)
         command = cls.get_command(key)
+        options = _read_options(cls)
         # `send()` is inlined here because this is the hottest read.
         try:
-            reply = cls.db().execute_command(*command)
+            reply = cls.db().execute_command(*command, **options)
         except RETRYABLE_ERRORS as exc:
-            [reply] = retry_read(cls.db(), [command], False, cls, exc)
+            [reply] = retry_read(cls.db(), [command], False, cls, exc, options)
         except redis_errors.RedisError as exc:
             raise translate(exc, cls) from exc
-        record = cls.parse_record(reply)
+        record = cls.parse_record(_text_reply(cls, reply) if options else reply)
         if record is None:
             raise NotFoundError(f"{cls.__name__} {pk!r} not found (key {key!r})", model=cls.__name__, key=key)
         return record
@@ -96,7 +101,10 @@ class RecordMethods:
         """Return the records of `pks` in order, None where a record is missing, in one round trip."""
         keys = [cls.make_primary_key(pk) for pk in pks]
         commands = [cls.get_command(key) for key in keys]
-        replies = send(cls.db(), commands, transaction=False, read_only=True, model=cls)
+        options = _read_options(cls)
+        replies = send(cls.db(), commands, transaction=False, read_only=True, model=cls, options=options)
+        if options:
+            replies = [_text_reply(cls, reply) for reply in replies]
         return [cls.parse_record(reply) for reply in replies]
 
     @hybridmethod
@@ -193,6 +201,31 @@ class RecordMethods:
         from redisom_cli.store.sync.query import Query
 
         return Query(cls, expressions, engine=engine, knn=knn)
+
+
+@functools.cache
+def _binary_fields(model: type) -> frozenset[str]:
+    """The hash fields of `model` that hold raw vector bytes, which are not UTF-8 text."""
+    if model.__om_storage__ != "hash":
+        return frozenset()
+    return frozenset(spec.attribute for spec in model.specs() if spec.options.vector_options is not None)
+
+
+def _read_options(model: type) -> dict[str, Any]:
+    """Return the redis-py options for reading records of `model`: raw bytes if it has vectors."""
+    return RAW_READ if _binary_fields(model) else NO_OPTIONS
+
+
+def _text_reply(model: type, reply: Any) -> Any:
+    """Decode a reply read as raw bytes, except the values of the vector fields."""
+    if not reply:
+        return reply
+    binary = _binary_fields(model)
+    decoded = {}
+    for name, value in reply.items():
+        name = name.decode() if isinstance(name, bytes) else name
+        decoded[name] = value if name in binary or not isinstance(value, bytes) else value.decode()
+    return decoded
 
 
 def _check_field_path(model: type, path: list[str]) -> None:
