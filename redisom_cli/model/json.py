@@ -35,7 +35,7 @@ class JsonModelBase(RedisModel):
     def to_redis(self) -> dict[str, Any]:
         """Return the JSON document of this record."""
         document = self.model_dump()
-        if _dumps_json_types(type(self)):
+        if _holds_only(type(self), DUMPED_AS_IS):
             return document  # nothing to convert, and walking the tree costs more than the dump
         return to_json_tree(document)
 
@@ -61,7 +61,7 @@ class JsonModelBase(RedisModel):
         """Build a model from a `get_command` reply, or return None if the key is missing."""
         if reply is None:
             return None
-        if _dumps_json_types(cls):
+        if _holds_only(cls, READ_AS_IS):
             # For fields of JSON types only, parsing and validating in one pass gives the
             # same model as json.loads() and from_redis(), in a third of the time (bench/).
             return cls.model_validate_json(reply)
@@ -139,37 +139,40 @@ def _needs_decoding(cls: type) -> bool:
     return False
 
 
-JSON_SCALARS = (str, int, float, bool)
+# Scalar types whose model_dump() values go into a document unchanged. float is not one:
+# to_json_tree() sends integral floats as integers (see codecs.EXACT_INTEGER_BOUND).
+DUMPED_AS_IS = frozenset({str, int, bool})
+# Scalar types that model_validate_json() reads as model_validate(json.loads(text)) does.
+READ_AS_IS = frozenset({str, int, float, bool})
 
 
 @functools.cache
-def _dumps_json_types(cls: type) -> bool:
-    """Whether `model_dump()` of `cls` holds only JSON types: str, int, float, bool, None, dicts, lists.
+def _holds_only(cls: type, scalars: frozenset[type]) -> bool:
+    """Whether every field of `cls` is one of `scalars`, None, a list of them or such an embedded model.
 
-    That holds when every field is one of those scalars, Optional or a list of one, or an
-    embedded model of the same kind, and no serializer or computed field adds other values.
+    A serializer or computed field could add other values, so a model with one does not qualify.
     """
     decorators = cls.__pydantic_decorators__
     if decorators.field_serializers or decorators.model_serializers or cls.model_computed_fields:
         return False
     return all(
-        not _has_serializer(info.metadata) and _is_json_annotation(info.annotation)
+        not _has_serializer(info.metadata) and _is_annotation_of(info.annotation, scalars)
         for info in cls.model_fields.values()
     )
 
 
-def _is_json_annotation(annotation: Any) -> bool:
+def _is_annotation_of(annotation: Any, scalars: frozenset[type]) -> bool:
     origin = typing.get_origin(annotation)
     arguments = typing.get_args(annotation)
     if origin is typing.Annotated:
-        return not _has_serializer(arguments[1:]) and _is_json_annotation(arguments[0])
+        return not _has_serializer(arguments[1:]) and _is_annotation_of(arguments[0], scalars)
     if origin in (typing.Union, types.UnionType):
-        return all(argument is type(None) or _is_json_annotation(argument) for argument in arguments)
+        return all(argument is type(None) or _is_annotation_of(argument, scalars) for argument in arguments)
     if origin is list:
-        return bool(arguments) and _is_json_annotation(arguments[0])
-    if annotation in JSON_SCALARS:  # the exact classes: an Enum or other subclass dumps as itself
+        return bool(arguments) and _is_annotation_of(arguments[0], scalars)
+    if annotation in scalars:  # the exact classes: an Enum or other subclass dumps as itself
         return True
-    return is_embedded_model(annotation) and _dumps_json_types(annotation)
+    return is_embedded_model(annotation) and _holds_only(annotation, scalars)
 
 
 def _has_serializer(metadata: Any) -> bool:
