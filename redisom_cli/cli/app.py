@@ -39,6 +39,14 @@ class OmGroup(TyperGroup):
             session.detach_logging()
         sys.exit(result if isinstance(result, int) else 0)
 
+    def invoke(self, ctx: Any) -> Any:
+        # Typer turns KeyboardInterrupt into a silent exit 130, which would drop the message
+        # in which a command reports what it did before it stopped.
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as error:
+            raise failures.Interrupted(str(error)) from error
+
 
 app = typer.Typer(
     name="om",

@@ -27,6 +27,10 @@ class Declined(Exception):
     """The user answered no to a confirmation prompt."""
 
 
+class Interrupted(Exception):
+    """Ctrl-C stopped a command; the message, if any, reports what the command did before."""
+
+
 def _typer_exceptions() -> tuple[type, type, type, type]:
     """Return Typer's Exit, Abort, UsageError and NoArgsIsHelpError classes.
 
@@ -46,8 +50,9 @@ def exit_code_and_message(error: BaseException) -> tuple[int, str | None]:
     from redisom_cli import errors
 
     exit_type, abort_type, usage_type, no_arguments_type = _typer_exceptions()
-    if isinstance(error, KeyboardInterrupt):
-        return INTERRUPTED, "om: interrupted"
+    if isinstance(error, KeyboardInterrupt | Interrupted):
+        # Commands that stop between batches pass what they did as the message.
+        return INTERRUPTED, f"om: interrupted: {error}" if str(error) else "om: interrupted"
     if isinstance(error, exit_type):
         return error.exit_code, None
     if isinstance(error, no_arguments_type):

@@ -170,10 +170,14 @@ def _write_jsonl(rows: Iterable[dict[str, Any]]) -> int:
     return count
 
 
-def write_csv(rows: Iterable[dict[str, Any]], columns: list[str], stream: Any) -> int:
-    """Write a header and one CSV line per row (lists and objects as JSON text); return the row count."""
+def write_csv(rows: Iterable[dict[str, Any]], columns: list[str], stream: Any, header: bool = True) -> int:
+    """Write a header (unless `header` is false) and one CSV line per row; return the row count.
+
+    Lists and objects are written as JSON text.
+    """
     writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(columns)
+    if header:
+        writer.writerow(columns)
     count = 0
     for row in rows:
         writer.writerow([cell_text(row.get(name)) for name in columns])

@@ -113,7 +113,7 @@ def test_keys_of_model_and_prefix(om, members, project, raw_client):
 
 
 def test_keys_type_limit_and_pattern(om, members, project):
-    strings = json.loads(om("keys", project.prefix + ":*", "--type", "string", "--json").stdout)
+    strings = json.loads(om("keys", project.prefix + ":*", "--glob", "--type", "string", "--json").stdout)
     assert strings
     assert {row["type"] for row in strings} == {"string"}
     limited = om("keys", "Member", "--limit", "2", "--jsonl")

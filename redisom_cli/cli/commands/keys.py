@@ -20,7 +20,6 @@ BATCH_SIZE = 500
 SCAN_COUNT = 1000
 PROGRESS_THRESHOLD = 10_000  # keys in the database before a progress bar is worth showing
 TYPE_ALIASES = {"json": "ReJSON-RL"}
-GLOB_CHARACTERS = "*?["
 INDEX_METADATA = " (index metadata)"
 
 
@@ -32,35 +31,52 @@ def register(app: typer.Typer) -> None:
 def keys(
     target: Annotated[Optional[str], typer.Argument(
         metavar="[PREFIX|MODEL]", autocompletion=complete_model,
-        help="A model name, a key prefix, or a glob pattern with * or ?. Default: every key.")] = None,
+        help="A model name or a key prefix, matched literally (with --glob, a pattern). Default: every key.")] = None,
     key_type: Annotated[Optional[str], typer.Option(
         "--type", "-t", metavar="TYPE", help="Only keys of this type: string, hash, json, list, set, zset, stream.")] = None,
     limit: Annotated[Optional[int], typer.Option(
         "--limit", "-n", min=1, metavar="N", help="Stop after N keys.")] = None,
+    glob: Annotated[bool, typer.Option(
+        "--glob", "-g", help="Read PREFIX as a Redis glob pattern: *, ? and [...] match any characters.")] = False,
     json: JsonFlag = False,
     jsonl: JsonlFlag = False,
     csv: CsvFlag = False,
 ) -> None:
-    """List keys with their type, TTL in seconds, memory in bytes and owning model; totals at the end."""
+    """List keys with their type, TTL in seconds, memory in bytes and owning model; totals at the end.
+
+    Ctrl-C stops the scan between batches; the keys listed so far are printed, and the exit
+    code is 130.
+    """
+    from redisom_cli.cli.interrupts import BatchGuard
+
     output = render.choose_format(json, jsonl, csv)
     current = session.current()
-    model = _target_model(target, current)
-    pattern = _pattern(target, model)
+    model = None if glob else _target_model(target, current)
+    pattern = _pattern(target, model, glob)
     owners = _owners(current)
     client = current.client()
     server_type = TYPE_ALIASES.get(key_type.lower(), key_type) if key_type else None
     totals = Totals()
-    rows = _rows(client, pattern, server_type, limit, owners, totals, records_only=model is not None)
+    listed: list[dict[str, Any]] = []
+    try:
+        with BatchGuard() as guard:
+            rows = _rows(client, pattern, server_type, limit, owners, totals, model is not None, guard)
+            if output == render.TABLE:
+                # The totals end the table, so every row is read before anything is printed.
+                listed.extend(rows)
+            else:
+                render.print_rows(rows, COLUMNS, output)
+    except KeyboardInterrupt as error:
+        if output == render.TABLE:
+            footer = f"{totals.summary()}, interrupted: the list is incomplete"
+            render.print_rows(listed, COLUMNS, output, footer=footer, numeric=("ttl", "memory"))
+        raise KeyboardInterrupt(f"the scan stopped after {totals.summary()}; the list is incomplete") from error
 
     if output == render.TABLE:
-        # The totals end the table, so every row is read before anything is printed.
-        rows = list(rows)
-        render.print_rows(rows, COLUMNS, output, footer=totals.summary(), numeric=("ttl", "memory"))
+        render.print_rows(listed, COLUMNS, output, footer=totals.summary(), numeric=("ttl", "memory"))
     else:
-        render.print_rows(rows, COLUMNS, output)
         render.note(f"om: {totals.summary()}")
-
-    if totals.count == 0 and target and not any(char in target for char in GLOB_CHARACTERS):
+    if totals.count == 0 and target and not glob:
         _hint_model(target, current)
 
 
@@ -89,7 +105,7 @@ def _target_model(target: Optional[str], current: Any) -> Any:
     """Return the model that TARGET names, or None when it is a prefix or pattern."""
     from redisom_cli.errors import InvalidInputError
 
-    if not target or ":" in target or any(char in target for char in GLOB_CHARACTERS):
+    if not target or ":" in target:
         return None
     try:
         return current.registry().resolve(target).model
@@ -97,14 +113,15 @@ def _target_model(target: Optional[str], current: Any) -> Any:
         return None
 
 
-def _pattern(target: Optional[str], model: Any) -> str:
+def _pattern(target: Optional[str], model: Any, glob: bool) -> str:
+    """Return the SCAN pattern: the model's record keys, TARGET itself with `glob`, else TARGET as a prefix."""
     from redisom_cli.model.meta import escape_glob
 
     if model is not None:
         return _record_pattern(model)
     if not target:
         return "*"
-    if any(char in target for char in GLOB_CHARACTERS):
+    if glob:
         return target
     return escape_glob(target) + "*"
 
@@ -136,7 +153,8 @@ def _owner(key: str, owners: list[tuple[str, str, Any]]) -> Optional[str]:
 
 
 def _rows(client: Any, pattern: str, key_type: Optional[str], limit: Optional[int],
-          owners: list[tuple[str, str, Any]], totals: Totals, records_only: bool) -> Iterator[dict[str, Any]]:
+          owners: list[tuple[str, str, Any]], totals: Totals, records_only: bool,
+          guard: Any) -> Iterator[dict[str, Any]]:
     """Yield one row per key, up to `limit`; with `records_only`, index bookkeeping keys are left out."""
     from redisom_cli.store.errors import translated
 
@@ -146,7 +164,9 @@ def _rows(client: Any, pattern: str, key_type: Optional[str], limit: Optional[in
     bar = render.progress("Scanning keys", total=total, enabled=total >= PROGRESS_THRESHOLD)
     with bar:
         for batch in _batches(client, pattern, key_type, batch_size):
-            for row in _describe(client, batch, key_type):
+            with guard.batch():
+                described = _describe(client, batch, key_type)
+            for row in described:
                 row["model"] = _owner(row["key"], owners)
                 if records_only and (row["model"] or "").endswith(INDEX_METADATA):
                     continue
@@ -158,17 +178,16 @@ def _rows(client: Any, pattern: str, key_type: Optional[str], limit: Optional[in
 
 
 def _batches(client: Any, pattern: str, key_type: Optional[str], batch_size: int) -> Iterator[list[str]]:
-    from redisom_cli.store.errors import translated
+    from redisom_cli.store.sync.client import scan_keys
 
     # NOTE: the client decodes replies as UTF-8, so a key name that is not valid UTF-8 stops
     # the scan with an internal error.
     batch: list[str] = []
-    with translated():
-        for key in client.scan_iter(match=pattern, count=SCAN_COUNT, _type=key_type):
-            batch.append(key)
-            if len(batch) >= batch_size:
-                yield batch
-                batch = []
+    for key in scan_keys(client, pattern, SCAN_COUNT, key_type):
+        batch.append(key)
+        if len(batch) >= batch_size:
+            yield batch
+            batch = []
     if batch:
         yield batch
 
