@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bench import cli, queries, records, versus_redis_om
 from bench.context import bench_context
-from bench.harness import Case, Result, run_case
+from bench.harness import Case, Result, run_case, set_min_round_seconds
 from bench.report import machine_facts, print_results, write_json
 
 CASES: list[Case] = [*records.CASES, *queries.CASES, *cli.CASES, *versus_redis_om.CASES]
@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
     with bench_context(arguments.quick) as context:
         rounds = arguments.rounds or context.sizes.rounds
+        set_min_round_seconds(context.sizes.min_round_seconds)
         selected = [case for case in CASES
                     if not arguments.only or any(text in case.title(context.sizes) for text in arguments.only)]
         results: list[Result] = []

@@ -20,6 +20,7 @@ class Sizes:
 
     rounds: int
     heavy_rounds: int  # for cases that start processes or take seconds a round
+    min_round_seconds: float  # a shorter throughput run is repeated
     single_operations: int
     bulk_records: int
     query_records: int
@@ -34,10 +35,12 @@ class Sizes:
         return "every row" if self.import_rows is None else f"first {self.import_rows:,} rows"
 
 
-FULL = Sizes(rounds=21, heavy_rounds=5, single_operations=500, bulk_records=20_000, query_records=1_000,
-             scan_records=100_000, import_rows=None, export_small=10_000, export_large=100_000)
-QUICK = Sizes(rounds=9, heavy_rounds=2, single_operations=300, bulk_records=3_000, query_records=1_000,
-              scan_records=10_000, import_rows=3_000, export_small=1_000, export_large=10_000)
+FULL = Sizes(rounds=21, heavy_rounds=5, min_round_seconds=0.25, single_operations=500, bulk_records=20_000,
+             query_records=1_000, scan_records=100_000, import_rows=None, export_small=10_000,
+             export_large=100_000)
+QUICK = Sizes(rounds=9, heavy_rounds=2, min_round_seconds=0.0, single_operations=300, bulk_records=3_000,
+              query_records=1_000, scan_records=10_000, import_rows=3_000, export_small=1_000,
+              export_large=10_000)
 
 
 @dataclasses.dataclass

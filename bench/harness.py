@@ -173,11 +173,30 @@ def run_case(case: Case, context: Any, rounds: int, report: Callable[[str], None
     return result
 
 
+# The shortest run of one side of a throughput case; set per run by `set_min_round_seconds`.
+_min_round_seconds = 0.0
+
+
+def set_min_round_seconds(seconds: float) -> None:
+    """Make `throughput` repeat its body until at least `seconds` have passed."""
+    global _min_round_seconds
+    _min_round_seconds = seconds
+
+
 def throughput(operations: int, body: Callable[[], Any]) -> float:
-    """Run `body` once and return `operations` divided by its wall-clock time."""
+    """Run `body` (which does `operations` operations) and return operations per second.
+
+    The body runs again until the minimum round time has passed, because a run of a few
+    milliseconds measures the scheduler of a busy machine more than the code.
+    """
     started = time.perf_counter()
-    body()
-    return operations / (time.perf_counter() - started)
+    runs = 0
+    while True:
+        body()
+        runs += 1
+        took = time.perf_counter() - started
+        if took >= _min_round_seconds:
+            return operations * runs / took
 
 
 def elapsed(body: Callable[[], Any]) -> float:
