@@ -53,12 +53,25 @@ def read_settings(start: Path | None = None) -> ProjectSettings:
     url = table.get("url")
     models = table.get("models", [])
     if url is not None and not isinstance(url, str):
-        raise ConfigurationError(f"{path}: [tool.om] url must be a string")
+        raise ConfigurationError(f"{_location(path, 'url')}: [tool.om] url must be a string")
     if isinstance(models, str):
         models = [models]
     if not isinstance(models, list) or not all(isinstance(name, str) for name in models):
-        raise ConfigurationError(f"{path}: [tool.om] models must be a list of module names or .py paths")
+        raise ConfigurationError(
+            f"{_location(path, 'models')}: [tool.om] models must be a list of module names or .py paths")
     return ProjectSettings(path=path, url=_anchor_embedded(url, path.parent), models=tuple(models))
+
+
+def _location(path: Path, key: str) -> str:
+    """Return "PATH, line N" for the line that sets `key` in the [tool.om] table, or PATH if none does."""
+    in_table = False
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            in_table = stripped.replace(" ", "").startswith("[tool.om]")
+        elif in_table and re.match(rf"{key}\s*=", stripped):
+            return f"{path}, line {number}"
+    return str(path)
 
 
 def _load_toml(path: Path) -> dict[str, Any]:

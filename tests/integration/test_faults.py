@@ -193,3 +193,19 @@ def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+async def test_rejected_password_not_retried(own_server, module, on_retry):
+    redis.Redis.from_url(own_server.url).config_set("requirepass", "right-password")
+    url = own_server.url.replace("unix://", "unix://:wrong-password@", 1)
+    Item = item_model(module, module.get_redis_connection(url))
+    handler = on_retry(lambda: None)
+
+    try:
+        with pytest.raises(redisom_cli.AuthenticationError):
+            await call(Item.get("x"))
+    finally:
+        # The launcher stops its server with SHUTDOWN, which needs the password to be off.
+        redis.Redis.from_url(own_server.url, password="right-password").config_set("requirepass", "")
+
+    assert handler.retries == 0

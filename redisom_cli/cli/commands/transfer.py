@@ -109,7 +109,7 @@ def import_records(
             if kind == "sniff":
                 kind, stream = _sniffed(stream)
             lines = _bounded_lines(stream, label)
-            rows = _csv_rows(cls, lines) if kind == "csv" else _jsonl_rows(lines)
+            rows = _csv_rows(cls, lines, label) if kind == "csv" else _jsonl_rows(lines)
             _load(cls, rows, report, _LoadOptions(dry_run, skip_existing, batch_size, resume_from, guard),
                   _line_total(path))
     except ServerError as error:
@@ -214,7 +214,7 @@ def _csv_columns(model: type, header: list[str]) -> list[_Column]:
     return columns
 
 
-def _csv_rows(model: type, lines: Iterator[str]) -> Iterator[tuple[int, Any]]:
+def _csv_rows(model: type, lines: Iterator[str], label: str) -> Iterator[tuple[int, Any]]:
     """Yield (line number, document or error message) for each CSV record.
 
     The field types are looked up once per column, not per cell, because this loop runs for
@@ -224,7 +224,11 @@ def _csv_rows(model: type, lines: Iterator[str]) -> Iterator[tuple[int, Any]]:
 
     csvlib.field_size_limit(MAX_LINE_CHARACTERS)
     reader = csvlib.reader(lines, strict=True)
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csvlib.Error as error:
+        raise InvalidInputError(f"{label}, line {reader.line_num}: {_csv_error_message(str(error))} "
+                                "in the header") from error
     if header is None:
         return
     columns = _csv_columns(model, header)

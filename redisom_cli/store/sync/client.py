@@ -9,6 +9,7 @@ from typing import Any
 import time
 import dataclasses
 import logging
+import ssl
 
 import redis
 import redis.cluster
@@ -128,7 +129,12 @@ def send(client: Any, commands: list[tuple], *, transaction: bool = True, read_o
 
 def retry_read(client: Any, commands: list[tuple], transaction: bool, model: type | None,
                      error: Exception, options: dict[str, Any] = NO_OPTIONS) -> list[Any]:
-    """Send read-only commands again after READ_RETRY_DELAYS; raise the translated last error."""
+    """Send read-only commands again after READ_RETRY_DELAYS; raise the translated last error.
+
+    A rejected password or TLS certificate is raised at once, because sending again cannot help.
+    """
+    if not _is_transient(error):
+        raise translate(error, model) from error
     for attempt, delay in enumerate(READ_RETRY_DELAYS, start=1):
         logger.info("Read failed (%s), retry %d of %d in %.2f s", error, attempt, len(READ_RETRY_DELAYS), delay)
         time.sleep(delay)
@@ -163,6 +169,13 @@ def scan_keys(client: Any, pattern: str, count: int, key_type: str | None = None
             yield key
         if int(cursor) == 0:
             return
+
+
+def _is_transient(error: Exception) -> bool:
+    # redis-py raises AuthenticationError as a ConnectionError, and wraps TLS errors in one.
+    if isinstance(error, redis.exceptions.AuthenticationError):
+        return False
+    return not isinstance(error.__context__, ssl.SSLError)
 
 
 def _send_once(client: Any, commands: list[tuple], transaction: bool,
