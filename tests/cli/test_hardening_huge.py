@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 
 import pytest
@@ -13,7 +14,6 @@ import redis
 
 from redisom_cli.cli.commands import transfer
 from redisom_cli.store.embedded import EmbeddedServer
-from tests.cli.conftest import OM
 
 BULK_MODELS = '''
 from redisom_cli import HashModel
@@ -50,18 +50,35 @@ def write_rows(path, rows):
     return path.stat().st_size
 
 
+# Runs `om` and writes its peak RSS in KiB (VmHWM) to the file named by OM_TEST_PEAK_FILE at exit.
+# The rusage of a child is no use here: on Linux its ru_maxrss includes the RSS of the parent
+# that spawned it with vfork, which is this pytest process.
+PEAK_WRAPPER = """
+import atexit, os, sys
+
+def record_peak():
+    with open("/proc/self/status") as status:
+        peak = next(line for line in status if line.startswith("VmHWM:")).split()[1]
+    with open(os.environ["OM_TEST_PEAK_FILE"], "w") as output:
+        output.write(peak)
+
+atexit.register(record_peak)
+from redisom_cli.cli.app import main
+sys.argv = ["om", *sys.argv[1:]]
+main()
+"""
+
+
 def import_peak_rss(project, server, path):
     """Run `om import` in a process of its own; return its peak RSS in bytes."""
-    environment = {**os.environ, "OM_MODELS": f"{project.module}_bulk", "REDIS_OM_URL": server.url}
-    errors = path.with_suffix(".stderr")
-    with errors.open("w") as stderr:
-        process = subprocess.Popen([str(OM), "import", "Blob", str(path)], cwd=project.path, env=environment,
-                                   stdout=subprocess.DEVNULL, stderr=stderr)
-        # wait4 returns the resource usage of this one child, where getrusage would merge all children.
-        _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    assert process.returncode == 0, errors.read_text()
-    return usage.ru_maxrss * 1024  # ru_maxrss is in KiB on Linux
+    peak_file = path.with_suffix(".peak")
+    environment = {**os.environ, "OM_MODELS": f"{project.module}_bulk", "REDIS_OM_URL": server.url,
+                   "OM_TEST_PEAK_FILE": str(peak_file)}
+    result = subprocess.run([sys.executable, "-c", PEAK_WRAPPER, "import", "Blob", str(path)], cwd=project.path,
+                            env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    return int(peak_file.read_text()) * 1024
 
 
 def test_import_memory_does_not_grow_with_file(project, bulk_server, tmp_path):
