@@ -13,7 +13,13 @@ from pydantic.functional_serializers import PlainSerializer, WrapSerializer
 
 from redisom_cli.errors import InvalidInputError
 from redisom_cli.model.base import RedisModel
-from redisom_cli.model.codecs import bytes_from_redis, date_from_redis, datetime_from_redis, to_json_tree
+from redisom_cli.model.codecs import (
+    bytes_from_redis,
+    date_from_redis,
+    datetime_from_redis,
+    scalar_to_json,
+    to_json_tree,
+)
 from redisom_cli.model.specs import FieldSpec, build_specs, is_embedded_model, shape_of
 
 
@@ -35,9 +41,13 @@ class JsonModelBase(RedisModel):
     def to_redis(self) -> dict[str, Any]:
         """Return the JSON document of this record."""
         document = self.model_dump()
-        if _holds_only(type(self), DUMPED_AS_IS):
-            return document  # nothing to convert, and walking the tree costs more than the dump
-        return to_json_tree(document)
+        float_paths = _float_paths(type(self))
+        if float_paths is None:
+            return to_json_tree(document)
+        # Only the floats need converting, and visiting them alone costs far less than the walk.
+        for path in float_paths:
+            _convert_float(document, path)
+        return document
 
     def save_commands(self, nx: bool = False, xx: bool = False, ttl: int | None = None) -> list[tuple]:
         """Return the commands that save this record; more than one runs in MULTI/EXEC."""
@@ -144,6 +154,44 @@ def _needs_decoding(cls: type) -> bool:
 DUMPED_AS_IS = frozenset({str, int, bool})
 # Scalar types that model_validate_json() reads as model_validate(json.loads(text)) does.
 READ_AS_IS = frozenset({str, int, float, bool})
+
+
+@functools.cache
+def _float_paths(cls: type) -> tuple[tuple[str, ...], ...] | None:
+    """Return the paths of the float fields, or None when to_redis() must walk the whole dump.
+
+    A model qualifies when its fields are of DUMPED_AS_IS types, lists of them, floats outside
+    lists, or embedded models (not lists of them) that qualify, with no serializer or computed field.
+    """
+    decorators = cls.__pydantic_decorators__
+    if decorators.field_serializers or decorators.model_serializers or cls.model_computed_fields:
+        return None
+    paths: list[tuple[str, ...]] = []
+    for name, info in cls.model_fields.items():
+        if _has_serializer(info.metadata):
+            return None
+        shape = shape_of(info.annotation)
+        if shape.inner is float and not shape.is_list and _is_annotation_of(info.annotation, READ_AS_IS):
+            paths.append((name,))
+        elif is_embedded_model(shape.inner) and not shape.is_list and _is_annotation_of(info.annotation, READ_AS_IS):
+            inner_paths = _float_paths(shape.inner)
+            if inner_paths is None:
+                return None
+            paths.extend((name, *path) for path in inner_paths)
+        elif not _is_annotation_of(info.annotation, DUMPED_AS_IS):
+            return None
+    return tuple(paths)
+
+
+def _convert_float(document: dict[str, Any], path: tuple[str, ...]) -> None:
+    target: Any = document
+    for part in path[:-1]:
+        target = target.get(part)
+        if target is None:  # an Optional embedded model that is not set
+            return
+    value = target.get(path[-1])
+    if isinstance(value, float):
+        target[path[-1]] = scalar_to_json(value)
 
 
 @functools.cache
