@@ -140,7 +140,7 @@ def test_import_stopped_by_server_resumes(om, project, faults, plain_own_server)
     lines = stopped.stderr.strip().splitlines()
     assert lines[0].startswith("om: error: Redis server unavailable")
     assert lines[1] == ("om: import stopped: 2000 Part record(s) written; to continue, run the same command "
-                        "again, or `om import Part parts.jsonl --resume-from 2001`")
+                        "again, or with --resume-from 2001 to skip the rows already written")
 
     faults.TRIGGER.update(action=None)
     plain_own_server.start()
@@ -168,7 +168,7 @@ def test_import_without_pks_resumes_exactly(om, project, faults, plain_own_serve
     assert stopped.exit_code == 1
     # Line 1 is the header, so the third batch starts at line 2002.
     assert "om: import stopped: 2000 Entry record(s) written" in stopped.stderr
-    assert "`om import Entry entries.csv --resume-from 2002`, not the whole file again" in stopped.stderr
+    assert "run the command again with --resume-from 2002, not without it" in stopped.stderr
     assert "rows without a pk would be written twice" in stopped.stderr
 
     faults.TRIGGER.update(action=None)
@@ -361,7 +361,7 @@ def test_interrupted_import_resumes(project, faults, search_url, raw_client):
     assert process.returncode == 130
     assert output == ""
     assert ("om: interrupted: import stopped: 2000 Part record(s) written; to continue, run the same command "
-            "again, or `om import Part - --resume-from 2001`") in errors
+            "again, or with --resume-from 2001 to skip the rows already written") in errors
 
     resumed = subprocess.run([str(OM), "-m", faults.__name__, "--url", search_url, "import", "Part", "-",
                               "--resume-from", "2001"], cwd=project.path, input="".join(lines),

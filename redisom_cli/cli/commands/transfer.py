@@ -65,14 +65,15 @@ class ImportReport:
         """Return the first line whose row may not have been written."""
         return self.batch_start if self.batch_start is not None else self.last_line + 1
 
-    def stopped(self, model: type, command: str) -> str:
+    def stopped(self, model: type) -> str:
         """Return what a stopped import wrote, and how to continue it without duplicates."""
         line = self.resume_line()
         done = f"import stopped: {self.written} {model.__name__} record(s) written"
         if self.generated_pks:
-            return (f"{done}; to continue, run `{command} --resume-from {line}`, not the whole file again: "
+            return (f"{done}; to continue, run the command again with --resume-from {line}, not without it: "
                     "rows without a pk would be written twice, under new primary keys")
-        return f"{done}; to continue, run the same command again, or `{command} --resume-from {line}`"
+        return (f"{done}; to continue, run the same command again, or with --resume-from {line} "
+                "to skip the rows already written")
 
 
 def import_records(
@@ -103,7 +104,6 @@ def import_records(
     path, label = _source(file, current)
     kind = _format_of(path, format)
     report = ImportReport(label, resume_from)
-    command = f"om import {cls.__name__} {file}"
     try:
         with _open(path) as stream, BatchGuard() as guard:
             if kind == "sniff":
@@ -113,9 +113,9 @@ def import_records(
             _load(cls, rows, report, _LoadOptions(dry_run, skip_existing, batch_size, resume_from, guard),
                   _line_total(path))
     except ServerError as error:
-        raise type(error)(f"{error}\nom: {report.stopped(cls, command)}") from error
+        raise type(error)(f"{error}\nom: {report.stopped(cls)}") from error
     except KeyboardInterrupt as error:
-        raise KeyboardInterrupt(report.stopped(cls, command)) from error
+        raise KeyboardInterrupt(report.stopped(cls)) from error
     _summarize(cls, label, report, dry_run)
     if report.rejected:
         raise InvalidInputError(f"{report.rejected} row(s) of {label} rejected; the valid rows were "
