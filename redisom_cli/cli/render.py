@@ -59,6 +59,9 @@ def note(text: str) -> None:
 
 def to_jsonable(value: Any) -> Any:
     """Convert a value of a model dump to what json.dumps accepts, with stable text forms."""
+    if isinstance(value, enum.Enum):
+        # Before the str check: str() of a `str, Enum` member is `Status.active` on Python 3.11.
+        return to_jsonable(value.value)
     if value is None or isinstance(value, (str, bool, int, float)):
         return value
     if isinstance(value, dict):
@@ -67,8 +70,6 @@ def to_jsonable(value: Any) -> Any:
         return [to_jsonable(item) for item in value]
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
         return value.isoformat()
-    if isinstance(value, enum.Enum):
-        return to_jsonable(value.value)
     if isinstance(value, decimal.Decimal):
         return str(value)
     if isinstance(value, uuid.UUID):

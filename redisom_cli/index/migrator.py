@@ -79,6 +79,7 @@ class IndexAction:
     kind: ActionKind
     schema: IndexSchema
     diff: SchemaDiff | None = None
+    requested: bool = False
 
     @property
     def index_name(self) -> str:
@@ -94,7 +95,10 @@ class IndexAction:
         """Return one line for logs and for `om migrate`: `recreate <index> for <model> (added: age)`."""
         text = f"{self.kind.value} {self.index_name} for {self.model_name}"
         if self.kind is ActionKind.RECREATE:
-            detail = self.diff.describe() if self.diff else "no recorded schema to compare with"
+            if self.requested:
+                detail = "rebuild requested"
+            else:
+                detail = self.diff.describe() if self.diff else "no recorded schema to compare with"
             text += f" ({detail})"
         if self.kind is ActionKind.SKIP:
             text += f" ({SHARDED_SEARCH_REASON})"

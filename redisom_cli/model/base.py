@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Optional
 from pydantic import BaseModel, ConfigDict
 from pydantic._internal._model_construction import ModelMetaclass
 
-from redisom_cli.errors import ModelDefinitionError
+from redisom_cli.errors import InvalidInputError, ModelDefinitionError
 from redisom_cli.model import meta as meta_rules
 from redisom_cli.model.fields import DEFAULT_OPTIONS, Field, FieldOptions, RedisFieldInfo
 
@@ -128,7 +128,7 @@ def _needs_pk_field(bases: tuple[type, ...], options: dict[str, FieldOptions], o
 def _add_pk_field(namespace: dict[str, Any]) -> None:
     annotations = namespace.get("__annotations__", {})
     namespace["__annotations__"] = {"pk": Optional[str], **annotations}
-    namespace["pk"] = Field(default=None, index=True, primary_key=True)
+    namespace["pk"] = Field(default=None, index=True, primary_key=True, min_length=1)
 
 
 def _primary_key_name(options: dict[str, FieldOptions]) -> str | None:
@@ -226,8 +226,11 @@ class RedisModel(BaseModel, metaclass=ModelMeta):
         return bool(cls.__om_indexed__) and not cls.__om_abstract__ and not cls._meta.embedded
 
     def key(self) -> str:
-        """Return the Redis key of this record."""
-        return meta_rules.record_key(self._meta, self.pk)
+        """Return the Redis key of this record; raise InvalidInputError if its primary key is empty."""
+        pk = self.pk
+        if pk is None or pk == "":
+            raise InvalidInputError(f"{type(self).__name__}: the primary key must not be empty")
+        return meta_rules.record_key(self._meta, pk)
 
 
 def _pk_property(self: RedisModel) -> Any:

@@ -409,6 +409,8 @@ def ensure_embedded(path: str | Path = DEFAULT_DATA_DIR, *, modules: bool = True
     modules are requested from a running server without them.
     """
     data_dir = Path(path).resolve()
+    if data_dir.exists() and not data_dir.is_dir():
+        raise ConfigurationError(f"the embedded server's data folder {data_dir} is a file, not a directory")
     with _locked(data_dir):
         state = _read_state(data_dir)
         if state and _is_redis_server(state["pid"], data_dir):

@@ -73,8 +73,8 @@ def _response(exc: Exception, model: type | None, index: str | None) -> errors.O
         )
     if "unknown command" in lowered and "'ft." in lowered:
         return errors.ModuleMissingError(
-            f"{owner}the server has no Search module (RediSearch); queries need the scan engine "
-            "(engine='scan') or a server with it"
+            f"{owner}the server has no Search module (RediSearch), so it has no search indexes; "
+            "queries can still run on the scan engine (engine='scan', om find --engine scan)"
         )
     if any(marker in lowered for marker in MISSING_INDEX_MARKERS):
         name = f" {index!r}" if index else ""

@@ -8,6 +8,7 @@ import redisom_cli.aio
 from redisom_cli import EmbeddedJsonModel, Field, HashModel, JsonModel
 from redisom_cli.index.migrator import (
     ActionKind,
+    IndexAction,
     IndexState,
     SchemaDiff,
     decide,
@@ -95,6 +96,12 @@ def test_unrecorded_schema_is_recreated_without_diff():
     assert action.kind is ActionKind.RECREATE
     assert action.diff is None
     assert action.describe().endswith("(no recorded schema to compare with)")
+
+
+def test_requested_rebuild_says_so():
+    action = IndexAction(Person, ActionKind.RECREATE, schema_for(Person), requested=True)
+
+    assert action.describe().endswith("(rebuild requested)")
 
 
 def test_diff_notices_prefix_change():

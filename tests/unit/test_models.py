@@ -9,7 +9,15 @@ from typing import Optional
 import pytest
 
 import redisom_cli.aio
-from redisom_cli import EmbeddedJsonModel, Field, HashModel, JsonModel, ModelDefinitionError, model_registry
+from redisom_cli import (
+    EmbeddedJsonModel,
+    Field,
+    HashModel,
+    InvalidInputError,
+    JsonModel,
+    ModelDefinitionError,
+    model_registry,
+)
 from redisom_cli.model.fields import FieldKind
 
 ULID_ALPHABET = set("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
@@ -211,3 +219,13 @@ def test_subclass_of_concrete_model_keeps_defaults():
     assert Child.count.path == ("count",)
     with pytest.raises(ValueError):
         Child()
+
+
+def test_empty_primary_key_rejected():
+    class Account(HashModel):
+        email: str = Field(primary_key=True)
+
+    with pytest.raises(ValueError):
+        Customer(pk="", name="x")
+    with pytest.raises(InvalidInputError, match="primary key must not be empty"):
+        Account(email="").key()

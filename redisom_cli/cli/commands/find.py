@@ -28,8 +28,9 @@ def find(
     sort: Annotated[Optional[str], typer.Option(
         "--sort", "-s", metavar="F,-G", autocompletion=complete_sort,
         help="Sort by fields, comma-separated; a leading '-' sorts that field in descending order.")] = None,
-    limit: Annotated[int, typer.Option(
-        "--limit", "-n", min=0, metavar="N", help="Print at most N records; 0 prints every match.")] = DEFAULT_LIMIT,
+    limit: Annotated[Optional[int], typer.Option(
+        "--limit", "-n", min=0, metavar="N",
+        help=f"Print at most N records (default {DEFAULT_LIMIT}); 0 prints every match.")] = None,
     offset: Annotated[int, typer.Option("--offset", min=0, metavar="N", help="Skip the first N matches.")] = 0,
     count: Annotated[bool, typer.Option("--count", help="Print only the number of matches.")] = False,
     fields: Annotated[Optional[list[str]], typer.Option(
@@ -58,8 +59,17 @@ def find(
         return
     paths = _field_paths(cls, fields)
     # The query logs its warnings (documents that failed to index) itself, on stderr.
-    results = built.page(offset, limit) if limit else built.all()[offset:]
-    _print_results(cls, results, paths, output)
+    if limit == 0:
+        _print_results(cls, built.all()[offset:], paths, output)
+        return
+    if limit is not None:
+        _print_results(cls, built.page(offset, limit), paths, output)
+        return
+    # Under the default limit, one record more than shown tells whether matches were left out.
+    results = built.page(offset, DEFAULT_LIMIT + 1)
+    _print_results(cls, results[:DEFAULT_LIMIT], paths, output)
+    if len(results) > DEFAULT_LIMIT:
+        render.note(f"om: more records match than the {DEFAULT_LIMIT} shown; use --limit N, --limit 0 for all, or --count")
 
 
 def build_query(model: type, texts: list[str], engine: str = "auto") -> Any:

@@ -188,6 +188,6 @@ def confirm(question: str, yes: bool) -> None:
     if yes:
         return
     if not sys.stdin.isatty():
-        raise InvalidInputError(f"{question.rstrip('?')} needs confirmation: pass --yes (stdin is not a terminal)")
+        raise InvalidInputError(f"confirmation needed ({question}): pass --yes, because stdin is not a terminal")
     if not typer.confirm(question, default=False, err=True):
         raise Declined()

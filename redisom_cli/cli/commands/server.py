@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -9,10 +10,11 @@ import typer
 
 from redisom_cli.cli import render, session
 from redisom_cli.cli.options import JsonFlag, command
+from redisom_cli.store.connection import URL_VARIABLE
 
 DirOption = Annotated[Optional[Path], typer.Option(
     "--dir", metavar="PATH",
-    help="Data folder of the server. Default: the PATH of an embedded:// URL, else .om.")]
+    help="Data folder of the server. Default: the PATH of an embedded:// URL, else .om when no URL is set.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -29,12 +31,21 @@ def _data_dir(directory: Optional[Path]) -> tuple[Path, bool]:
     """Return the data folder and whether the resolved URL points at it."""
     from redisom_cli.store.embedded import DEFAULT_DATA_DIR, parse_embedded_url
 
-    url = session.current().resolve_url()
+    current = session.current()
+    url = current.resolve_url()
     from_url = parse_embedded_url(url) if url.lower().startswith("embedded://") else None
     if directory is not None:
         return directory, from_url is not None and from_url.resolve() == directory.resolve()
     if from_url is not None:
         return from_url, True
+    if current.url or os.environ.get(URL_VARIABLE) or current.settings().url:
+        from redisom_cli.errors import InvalidInputError
+        from redisom_cli.store.connection import redact_url
+
+        raise InvalidInputError(
+            f"the URL {redact_url(url)} is not an embedded:// URL; `om server` manages the embedded "
+            "server only: pass --dir PATH or --url embedded://PATH"
+        )
     return Path(DEFAULT_DATA_DIR), False
 
 

@@ -312,7 +312,7 @@ async def rebuild_index(model: Any, wait: bool = False, timeout: float = DEFAULT
         await _refuse_sharded_search(client, model)
         action = await _plan_model(clients, model)
         if action.kind is ActionKind.UNCHANGED:
-            action = IndexAction(model, ActionKind.RECREATE, action.schema)
+            action = IndexAction(model, ActionKind.RECREATE, action.schema, requested=True)
         await _apply(client, action)
         if wait:
             await _wait_for_indexing(client, model, timeout)

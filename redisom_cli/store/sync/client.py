@@ -56,7 +56,10 @@ def get_redis_connection(url: str | None = None, **kwargs: Any) -> redis.Redis:
             return redis.cluster.RedisCluster.from_url(url, **options)
         return redis.Redis.from_url(url, **options)
     except ValueError as exc:
-        raise ConfigurationError(f"invalid Redis URL {redact_url(url)!r}: {exc}") from None
+        raise ConfigurationError(
+            f"invalid Redis URL {redact_url(url)!r}: {exc}; redisom-cli also accepts embedded://PATH "
+            "and redis+cluster://HOST:PORT"
+        ) from None
 
 
 def is_cluster(client: Any) -> bool:

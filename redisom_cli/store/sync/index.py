@@ -312,7 +312,7 @@ def rebuild_index(model: Any, wait: bool = False, timeout: float = DEFAULT_WAIT_
         _refuse_sharded_search(client, model)
         action = _plan_model(clients, model)
         if action.kind is ActionKind.UNCHANGED:
-            action = IndexAction(model, ActionKind.RECREATE, action.schema)
+            action = IndexAction(model, ActionKind.RECREATE, action.schema, requested=True)
         _apply(client, action)
         if wait:
             _wait_for_indexing(client, model, timeout)
