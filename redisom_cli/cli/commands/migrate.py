@@ -50,11 +50,12 @@ def migrate(
     models = session.current().bind_all()
     migrator = migrator_class(models)
     actions = migrator.plan()
+    if not actions and not json:
+        render.note("om: no loaded model has a search index")
+        return
     rows = [_plan_row(action) for action in actions]
     render.print_rows(rows, PLAN_COLUMNS, render.JSON if json else render.TABLE)
     pending = [action for action in actions if action.kind.value not in ("unchanged", "skip")]
-    if not actions:
-        render.note("om: no loaded model has a search index")
     skipped = [action for action in actions if action.kind.value == "skip"]
     if skipped:
         from redisom_cli.index.migrator import SHARDED_SEARCH_REASON
