@@ -26,7 +26,9 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON to FILE")
     parser.add_argument("--only", action="append", default=[], metavar="TEXT",
                         help="run only the cases whose name contains TEXT (repeatable)")
-    parser.add_argument("--rounds", type=int, help="rounds per case (default: 21, or 9 with --quick; cases that start processes run fewer)")
+    parser.add_argument("--rounds", type=int,
+                        help="rounds per case (default: 21, or 9 with --quick); "
+                             "cases of seconds a round run at most 5 (2 with --quick)")
     return parser.parse_args(argv)
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 THROUGHPUT = "ops/s"
 SECONDS = "s"
-BYTES = "MiB"
+BYTES = "bytes"
 
 Side = Callable[[], float]
 
@@ -47,8 +47,9 @@ class Target:
 class Case:
     """One line of the table: what is measured against what, and how to set both sides up.
 
-    `prepare` receives the run's context (servers, sizes, scratch folder), writes whatever data the case
-    needs, and returns the two sides. It raises Unavailable when a part is missing.
+    `prepare` receives the run's context (servers, sizes, scratch folder), writes whatever
+    data the case needs, and returns the two sides. It raises Unavailable when a part is
+    missing.
     """
 
     name: str  # may name a size of the run, as in "add() of {bulk_records:,} models"
@@ -56,7 +57,7 @@ class Case:
     unit: str
     target: float | None
     prepare: Callable[[Any], tuple[Side, Side]]
-    heavy: bool = False  # at most `sizes.heavy_rounds` rounds and no warm-up, for cases of seconds a round
+    heavy: bool = False  # for cases of seconds a round: at most `sizes.heavy_rounds` rounds, no warm-up
 
     def title(self, sizes: Any) -> str:
         """Return the name with the run's sizes filled in (`{bulk_records:,}` and the like)."""
@@ -154,11 +155,18 @@ def run_case(case: Case, context: Any, rounds: int, report: Callable[[str], None
     result.rounds = rounds
     try:
         ours, reference = case.prepare(context)
+        _run_rounds(result, ours, reference, rounds, report)
     except Unavailable as missing:
         result.unavailable = str(missing)
-        return result
+    except Exception as error:  # noqa: BLE001 - one failing case must not end the whole run
+        result.ours, result.reference = [], []
+        result.unavailable = f"failed: {type(error).__name__}: {error}"
+        report(f"{result.title}: {result.unavailable}")
+    return result
 
-    if not case.heavy:  # a heavy round takes seconds, so a cold start weighs little
+
+def _run_rounds(result: Result, ours: Side, reference: Side, rounds: int, report: Callable[[str], None]) -> None:
+    if not result.case.heavy:  # a heavy round takes seconds, so a cold start weighs little
         report(f"{result.title}: warm-up")
         ours()
         reference()
@@ -170,7 +178,6 @@ def run_case(case: Case, context: Any, rounds: int, report: Callable[[str], None
         for side, figures in order:
             gc.collect()
             figures.append(side())
-    return result
 
 
 # The shortest run of one side of a throughput case; set per run by `set_min_round_seconds`.

@@ -15,7 +15,7 @@ import redis
 from rich.console import Console
 from rich.table import Table
 
-from bench.harness import BYTES, Result
+from bench.harness import BYTES, SECONDS, Result
 
 MIB = 1024 * 1024
 
@@ -24,7 +24,7 @@ def format_figure(value: float, unit: str) -> str:
     """Format one figure in its unit: ops/s without decimals, seconds in ms, bytes in MiB."""
     if unit == BYTES:
         return f"{value / MIB:,.1f} MiB"
-    if unit == "s":
+    if unit == SECONDS:
         return f"{value * 1000:,.1f} ms"
     return f"{value:,.0f}/s"
 
