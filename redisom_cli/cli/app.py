@@ -17,7 +17,7 @@ from redisom_cli.cli.options import DebugOption, ModelsOption, UrlOption, Verbos
 
 HELP = """Administer Redis OM models and their data: indexes, keys, records, queries, import and export.
 
-Models come from --models/-m, OM_MODELS or \\[tool.om] models in pyproject.toml.
+Models come from --models/-m, OM_MODELS or [tool.om] models in pyproject.toml.
 Exit codes: 0 success, 1 server failed or unreachable, 2 invalid input, 3 not found, 130 interrupted.
 """
 
@@ -55,6 +55,7 @@ app = typer.Typer(
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 

@@ -19,13 +19,13 @@ GLOBAL_PANEL = "Global options"
 
 UrlOption = Annotated[Optional[str], typer.Option(
     "--url", metavar="URL", rich_help_panel=GLOBAL_PANEL,
-    help="Redis URL (redis://, rediss://, unix://, embedded://PATH). "
-         "Default: REDIS_OM_URL, then \\[tool.om] url in pyproject.toml, then redis://localhost:6379.",
+    help="Redis URL (redis://, rediss://, unix://, embedded://PATH, redis+cluster://). "
+         "Default: REDIS_OM_URL, then [tool.om] url in pyproject.toml, then redis://localhost:6379.",
 )]
 ModelsOption = Annotated[Optional[list[str]], typer.Option(
     "--models", "-m", metavar="MODULE", rich_help_panel=GLOBAL_PANEL,
     help="Module (dotted name or .py path) that defines the models; repeatable. "
-         "Default: OM_MODELS, then \\[tool.om] models in pyproject.toml.",
+         "Default: OM_MODELS, then [tool.om] models in pyproject.toml.",
 )]
 VerboseOption = Annotated[int, typer.Option(
     "--verbose", "-v", count=True, rich_help_panel=GLOBAL_PANEL,

@@ -213,5 +213,7 @@ def test_version_and_help(om):
     assert version.stdout.startswith("om ")
     help_text = om("--help")
     assert help_text.exit_code == 0
-    assert "Global options" in help_text.stdout
+    assert "--url URL" in help_text.stdout
+    assert "--models MODULE" in help_text.stdout
     assert "[tool.om]" in help_text.stdout
+    assert "\\[" not in help_text.stdout
