@@ -311,7 +311,10 @@ def interrupt_after_first_line(process):
     """
     first = process.stdout.readline()
     process.send_signal(signal.SIGINT)
-    rest, errors = process.communicate(timeout=60)
+    # communicate() would read the pipe itself and lose what readline() has buffered.
+    rest = process.stdout.read()
+    errors = process.stderr.read()
+    process.wait(timeout=60)
     return first + rest, errors
 
 
