@@ -60,7 +60,7 @@ class SchemaDiff:
         return "; ".join(parts) or "schema text changed"
 
 
-# Why the Migrator creates no index on an open-source Redis Cluster without a coordinator.
+# The reason the Migrator creates no index on an open-source Redis Cluster without a coordinator.
 SHARDED_SEARCH_REASON = (
     "this Redis Cluster's Search module has no coordinator, so an index would cover the keys of "
     "one shard only; queries scan every primary instead"

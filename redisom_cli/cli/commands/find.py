@@ -65,7 +65,7 @@ def find(
     if limit is not None:
         _print_results(cls, built.page(offset, limit), paths, output)
         return
-    # Under the default limit, one record more than shown tells whether matches were left out.
+    # Under the default limit, fetching one record more than shown reveals whether matches were left out.
     results = built.page(offset, DEFAULT_LIMIT + 1)
     _print_results(cls, results[:DEFAULT_LIMIT], paths, output)
     if len(results) > DEFAULT_LIMIT:
