@@ -45,7 +45,7 @@ QUICK = Sizes(rounds=9, heavy_rounds=2, min_round_seconds=0.0, single_operations
 
 @dataclasses.dataclass
 class Context:
-    """What the cases of one run share: the two servers, the sizes and a scratch folder."""
+    """The state that the cases of one run share: the two servers, the sizes and a scratch folder."""
 
     search_url: str
     plain_url: str

@@ -67,7 +67,7 @@ def key_prefix(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="session")
 def cluster(tmp_path_factory: pytest.TempPathFactory):
-    """Three cluster primaries with Search and JSON, started once per session if a test asks."""
+    """Three cluster primaries with Search and JSON, started once per session if a test requests them."""
     from tests.support.cluster import EmbeddedCluster
 
     started = EmbeddedCluster(tmp_path_factory.mktemp("cluster")).start()

@@ -46,5 +46,4 @@ def sync_twin(model: type) -> type:
         if original is not None:
             model_registry[registry_key] = original
 
-    twin.__om_twin_of__ = model
     return twin

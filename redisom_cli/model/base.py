@@ -141,7 +141,7 @@ def _primary_key_name(options: dict[str, FieldOptions]) -> str | None:
 def _resolve_indexed(cls: type, bases: tuple[type, ...], index: bool | None) -> bool:
     """Decide whether the Migrator creates a search index for this model.
 
-    `index=True` in the class statement asks for one, as in Redis OM Python 1.x. Without it
+    `index=True` in the class statement requests one, as in Redis OM Python 1.x. Without it
     a model is indexed when any of its fields requests an index (the Redis OM Python 0.x rule), so
     both styles of model declaration keep working.
     """
@@ -222,7 +222,7 @@ class RedisModel(BaseModel, metaclass=ModelMeta):
 
     @classmethod
     def is_indexed(cls) -> bool:
-        """Whether the Migrator creates a search index for this model."""
+        """Return whether the Migrator creates a search index for this model."""
         return bool(cls.__om_indexed__) and not cls.__om_abstract__ and not cls._meta.embedded
 
     def key(self) -> str:

@@ -120,7 +120,7 @@ def scalar_to_json(value: Any) -> Any:
     converter = _JSON_CONVERTERS.get(type(value))
     if converter is not None:
         return converter(value)
-    return _convert_by_isinstance(value, json=True)
+    return _convert_by_isinstance(value)
 
 
 def scalar_to_hash(value: Any) -> str:
@@ -142,7 +142,7 @@ def scalar_to_hash(value: Any) -> str:
     return str(converted)
 
 
-def _convert_by_isinstance(value: Any, json: bool) -> Any:
+def _convert_by_isinstance(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return scalar_to_json(value.value)
     if isinstance(value, datetime.datetime):

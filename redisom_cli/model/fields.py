@@ -165,11 +165,6 @@ def _constraint_arguments(constraint: Any) -> dict[str, Any]:
     return dict(getattr(constraint, "__dict__", {}))
 
 
-def options_of(info: FieldInfo | None) -> FieldOptions:
-    """Return the Redis OM options attached to a pydantic FieldInfo, or the defaults."""
-    return getattr(info, "om_options", None) or DEFAULT_OPTIONS
-
-
 class Coordinates:
     """A point on Earth: latitude and longitude in degrees, indexed as GEO.
 

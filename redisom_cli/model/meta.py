@@ -1,7 +1,7 @@
 """Resolution of a model's `Meta` options and the key layout derived from them.
 
-The rules follow Redis OM Python 1.x so that both libraries read and write the same keys:
-a subclass inherits its parent's options, but its model key prefix and index name are
+The rules follow Redis OM Python 1.x so that both libraries read and write the same keys.
+A subclass inherits its parent's options, but its model key prefix and index name are
 computed again from its own module and name unless its own `Meta` sets them. The resolved
 options class derives from the parent's, so `Parent.Meta.database = client` assigned at run
 time is seen by every subclass that does not set its own database.

@@ -109,7 +109,7 @@ def _is_union(annotation: Any) -> bool:
 
 
 def is_embedded_model(annotation: Any) -> bool:
-    """Whether the annotation is a pydantic model stored inside its parent."""
+    """Return whether the annotation is a pydantic model stored inside its parent."""
     return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 

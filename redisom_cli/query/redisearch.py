@@ -105,7 +105,7 @@ PATTERN_FORMATS = {"prefix": "{text}*", "suffix": "*{text}", "infix": "*{text}*"
 
 def _render_tag_pattern(node: TagPattern, top: bool) -> str:
     # NOTE: RediSearch expands a pattern to at most MAXEXPANSIONS tag values (200 by default)
-    # and silently drops the records of further values; the scan engine has no such bound.
+    # and silently drops the records of further values. The scan engine has no such bound.
     pattern = PATTERN_FORMATS[node.position].format(text=escape_tag(node.text))
     return f"@{node.spec.attribute}:{{{pattern}}}"
 

@@ -180,7 +180,7 @@ def expire(
 def confirm(question: str, yes: bool) -> None:
     """Ask `question` on a terminal unless `yes`, and raise Declined when the user declines.
 
-    Without a terminal on stdin nobody can reply, so the command requires `--yes` there.
+    Without a terminal on stdin no reply is possible, so the command requires `--yes` there.
     """
     from redisom_cli.cli.failures import Declined
     from redisom_cli.errors import InvalidInputError

@@ -179,7 +179,7 @@ async def _plan_model(clients: _Clients, model: Any) -> IndexAction:
 
 
 async def _sharded_search(client: Any) -> bool:
-    """Whether the client reaches a cluster whose Search module sees one shard per index.
+    """Whether the client reaches a cluster whose Search module indexes one shard per index.
 
     There the Search module treats the index name as a key: FT.CREATE runs on the shard that
     owns its slot and indexes only that shard's records.

@@ -205,7 +205,7 @@ class RecordMethods:
 
 @functools.cache
 def _binary_fields(model: type) -> frozenset[str]:
-    """The hash fields of `model` that hold raw vector bytes, which are not UTF-8 text."""
+    """Return the hash fields of `model` that contain raw vector bytes, which are not UTF-8 text."""
     if model.__om_storage__ != "hash":
         return frozenset()
     return frozenset(spec.attribute for spec in model.specs() if spec.options.vector_options is not None)

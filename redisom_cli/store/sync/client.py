@@ -30,7 +30,7 @@ from redisom_cli.store.errors import translate, translated
 
 logger = logging.getLogger(__name__)
 
-# Reads are retried after these pauses (seconds) when the connection fails; writes are never
+# Reads are retried after these pauses (seconds) when the connection fails. Writes are never
 # retried, because a write whose reply was lost may already have been applied.
 READ_RETRY_DELAYS = (0.05, 0.2, 0.5)
 RETRYABLE_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
@@ -63,7 +63,7 @@ def get_redis_connection(url: str | None = None, **kwargs: Any) -> redis.Redis:
 
 
 def is_cluster(client: Any) -> bool:
-    """Whether `client` talks to a Redis Cluster."""
+    """Return whether `client` is a Redis Cluster client."""
     return isinstance(client, redis.cluster.RedisCluster)
 
 

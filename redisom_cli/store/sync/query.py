@@ -9,9 +9,9 @@ The scan engine runs on servers without the Search module and on clusters whose 
 module searches one shard only. It SCANs the model's key prefix, reads the records with
 pipelined HGETALL or JSON.GET, tests the compiled predicate and sorts and pages in the client.
 
-NOTE: both engines sort values the same way, but not ties or missing values: RediSearch
-puts a JSON null first in ascending order and folds the case of SORTABLE hash TAG values,
-while the scan engine puts missing values last and compares stored text as it is.
+NOTE: both engines sort distinct values the same way, but not ties or missing values.
+RediSearch puts a JSON null first in ascending order and folds the case of SORTABLE hash TAG
+values. The scan engine puts missing values last and compares stored text as it is.
 
 Everything else (parsing, binding, compiling, reply parsing) is pure and lives in
 `redisom_cli.query`.
@@ -413,7 +413,7 @@ _noticed_models: set[type] = set()
 
 
 def _notice_partial_search(model: type) -> None:
-    """Say once per model that the scan engine replaces a Search module that sees one shard."""
+    """Log once per model that the scan engine replaces a Search module limited to one shard."""
     if model in _noticed_models:
         return
     _noticed_models.add(model)
