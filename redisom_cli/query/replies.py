@@ -9,14 +9,17 @@ have bytes keys, which are decoded here too.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, NamedTuple
 
 INDEXING_FAILURE_KEYS = ("hash_indexing_failures", "indexing failures")
 
 
-@dataclasses.dataclass(frozen=True)
-class SearchHit:
-    """One document of an FT.SEARCH reply: its key and the fields returned with it."""
+class SearchHit(NamedTuple):
+    """One document of an FT.SEARCH reply: its key and the fields returned with it.
+
+    A named tuple rather than a dataclass, because a page contains up to a batch of them and
+    a tuple is the cheapest object to create.
+    """
 
     key: str
     fields: dict[str, Any]
@@ -39,6 +42,10 @@ def parse_search(reply: Any, no_content: bool = False) -> SearchPage:
 
 
 def _parse_resp3(reply: dict[Any, Any]) -> SearchPage:
+    if "results" in reply:
+        # A decoded reply: its keys are text already, and each hit's field map is a fresh dict.
+        hits = [SearchHit(result["id"], result.get("extra_attributes") or {}) for result in reply["results"]]
+        return SearchPage(int(reply.get("total_results", 0)), hits, tuple(reply.get("warning") or ()))
     reply = _text_keys(reply)
     hits = []
     for result in reply.get("results", []):

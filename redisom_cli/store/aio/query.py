@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-from typing import Any
+from typing import Any, NamedTuple
 
 import redis.exceptions
 from redis.client import NEVER_DECODE
@@ -52,8 +52,7 @@ class Results(list):
         self.warnings: list[str] = list(warnings)
 
 
-@dataclasses.dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """One matching record as stored: its key, its raw fields or document, and its KNN score."""
 
     key: str
@@ -228,12 +227,16 @@ class Query:
 
     async def _results(self, offset: int, limit: int | None) -> Results:
         warnings: list[str] = []
-        rows = await self._rows(offset, limit, warnings=warnings)
-        records = [self._record(row) for row in rows]
-        return Results(records, warnings)
+        if limit == 0:
+            return Results()
+        if await self._engine() == "search" and not self.plan.sorts_in_client:
+            documents = await self._search_documents(offset, limit, warnings)
+        else:
+            documents = [row.raw for row in await self._rows(offset, limit)]
+        record = self._record
+        return Results([record(document) for document in documents], warnings)
 
-    async def _rows(self, offset: int, limit: int | None, content: bool = True,
-                    warnings: list[str] | None = None) -> list[Row]:
+    async def _rows(self, offset: int, limit: int | None, content: bool = True) -> list[Row]:
         if limit == 0:
             return []
         if await self._engine() == "scan":
@@ -241,19 +244,20 @@ class Query:
             return rows[offset:None if limit is None else offset + limit]
         if self.plan.sorts_in_client:
             return await self._client_sorted_rows(offset, limit, content)
-        return await self._search_rows(offset, limit, content, warnings)
+        return await self._search_rows(offset, limit, content)
 
     def _stored_values(self, row: Row, key: SortKey) -> list[Any]:
         if key.spec is None:
             return []
         return predicate.field_values(key.spec, row.raw, self.plan.storage)
 
-    def _record(self, row: Row) -> Any:
+    def _record(self, document: Any) -> Any:
+        """Build the result for one stored document: a model, a partial model or a dict.
+
+        Every document is a dict of its own (a parsed reply), so from_redis may change it.
+        """
         model = self.model
-        raw = dict(row.raw)
-        if row.score is not None and self.plan.knn is not None:
-            raw[self.plan.knn.score_attribute] = row.score
-        record = model.from_redis(raw)
+        record = model.from_redis(document)
         fields = self._options.fields
         if self._options.as_dicts:
             return record.model_dump() if fields is None else {name: _path_value(record, name) for name in fields}
@@ -293,22 +297,53 @@ class Query:
             return page
         return dataclasses.replace(page, warnings=page.warnings + tuple(_failure_warnings(request.index, info)))
 
-    async def _search_rows(self, offset: int, limit: int | None, content: bool,
-                           warnings: list[str] | None) -> list[Row]:
-        rows: list[Row] = []
+    async def _search_pages(self, offset: int, limit: int | None, content: bool,
+                            warnings: list[str] | None = None) -> Any:
+        """Yield the FT.SEARCH pages of `limit` matches (None: all) after `offset`.
+
+        The first page of a query that reads records is sent with FT.INFO, whose indexing
+        failures become a warning.
+        """
         position = offset
+        fetched = 0
         # NOTE: FT.SEARCH rejects an offset past MAXSEARCHRESULTS (1,000,000 by default), so a
         # longer result needs that server setting raised.
-        while limit is None or len(rows) < limit:
-            size = self._options.batch_size if limit is None else min(self._options.batch_size, limit - len(rows))
-            page = await self._search(self._search_request(position, size, content), with_info=not rows and content)
+        while limit is None or fetched < limit:
+            size = self._options.batch_size if limit is None else min(self._options.batch_size, limit - fetched)
+            page = await self._search(self._search_request(position, size, content), with_info=content and not fetched)
             if warnings is not None:
                 warnings.extend(page.warnings)
-            rows.extend(self._hit_row(hit, content) for hit in page.hits)
+            yield page
+            fetched += len(page.hits)
             position += len(page.hits)
             if len(page.hits) < size or position >= page.total:
                 break
+
+    async def _search_rows(self, offset: int, limit: int | None, content: bool) -> list[Row]:
+        rows: list[Row] = []
+        async for page in self._search_pages(offset, limit, content):
+            rows.extend(self._hit_row(hit, content) for hit in page.hits)
         return rows
+
+    async def _search_documents(self, offset: int, limit: int | None, warnings: list[str]) -> list[Any]:
+        """Return the stored documents of the matches, each with its KNN score when there is one.
+
+        This is the hot path of `all()`, so it builds no Row objects, only the documents.
+        """
+        documents: list[Any] = []
+        as_json = self.plan.storage == "json"
+        score_attribute = self.plan.knn.score_attribute if self.plan.knn else None
+        async for page in self._search_pages(offset, limit, True, warnings):
+            if not as_json and score_attribute is None:
+                documents.extend(hit.fields for hit in page.hits)
+                continue
+            for hit in page.hits:
+                document = json.loads(hit.fields["$"]) if as_json else hit.fields
+                score = hit.fields.get(score_attribute) if score_attribute else None
+                if score is not None:
+                    document[score_attribute] = score
+                documents.append(document)
+        return documents
 
     def _hit_row(self, hit: replies.SearchHit, content: bool) -> Row:
         score_attribute = self.plan.knn.score_attribute if self.plan.knn else None
