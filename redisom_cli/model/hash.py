@@ -126,7 +126,8 @@ class HashModelBase(RedisModel):
         for name, decode in _decoders(cls):
             if name in mapping:
                 mapping[name] = decode(mapping[name])
-        return cls.model_validate(mapping)
+        # model_validate() without its argument checks: this runs once per record read.
+        return cls.__pydantic_validator__.validate_python(mapping)
 
 
 # Saves with NX or XX must test and write in one step; HSET has no such flags.

@@ -22,6 +22,10 @@ from redisom_cli.model.codecs import (
 )
 from redisom_cli.model.specs import FieldSpec, build_specs, is_embedded_model, shape_of
 
+# json.dumps(value, ensure_ascii=False) builds an encoder on every call; one shared encoder
+# writes the same text in about half the time (measured on the bench Customer).
+_json_text = json.JSONEncoder(ensure_ascii=False).encode
+
 
 class JsonModelBase(RedisModel):
     """The pure part of JsonModel: the JSON-document encoding."""
@@ -52,7 +56,7 @@ class JsonModelBase(RedisModel):
     def save_commands(self, nx: bool = False, xx: bool = False, ttl: int | None = None) -> list[tuple]:
         """Return the commands that save this record; more than one runs in MULTI/EXEC."""
         key = self.key()
-        text = json.dumps(self.to_redis(), ensure_ascii=False)
+        text = _json_text(self.to_redis())
         if (nx or xx) and ttl is not None:
             return [("EVAL", CONDITIONAL_SAVE_SCRIPT, 1, key, text, "NX" if nx else "XX", ttl)]
         condition = ("NX",) if nx else ("XX",) if xx else ()
@@ -85,7 +89,7 @@ class JsonModelBase(RedisModel):
             path = name.replace("__", ".").split(".")
             if not _parent_exists(document, path):
                 raise InvalidInputError(f"{type(self).__name__}: cannot set {name!r}, its parent is empty")
-            commands.append(("JSON.SET", self.key(), "$." + ".".join(path), json.dumps(_lookup(document, path))))
+            commands.append(("JSON.SET", self.key(), "$." + ".".join(path), _json_text(_lookup(document, path))))
         return commands
 
     @classmethod
@@ -93,7 +97,8 @@ class JsonModelBase(RedisModel):
         """Build a model from a JSON document; raise pydantic's ValidationError if invalid."""
         if _needs_decoding(cls):
             document = _decode_fields(cls, document)
-        return cls.model_validate(document)
+        # model_validate() without its argument checks: this runs once per record read.
+        return cls.__pydantic_validator__.validate_python(document)
 
 
 class EmbeddedJsonModelBase(JsonModelBase):
