@@ -12,7 +12,6 @@ Values are validated by the model (pydantic), never evaluated.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import json
 from typing import Any
 
@@ -98,6 +97,8 @@ def field_annotation(model: type, path: tuple[str, ...]) -> Any:
 
 def unknown_field_message(model: type, path: tuple[str, ...], names: list[str]) -> str:
     """Return "Model has no field 'x'; did you mean 'y'?" with the nearest field name."""
+    import difflib
+
     close = difflib.get_close_matches(path[-1], names, n=1)
     hint = f"; did you mean {'.'.join((*path[:-1], close[0]))!r}?" if close else f"; fields: {', '.join(names)}"
     return f"{model.__name__} has no field {'.'.join(path)!r}{hint}"

@@ -10,16 +10,7 @@ from __future__ import annotations
 import functools
 
 from redisom_cli import model_registry
-from redisom_cli.store.sync.records import RecordMethods
-
-
-def _sync_mixins() -> tuple[type, ...]:
-    """Return the sync method classes that a twin puts before the async model's own."""
-    try:
-        from redisom_cli.store.sync.index import IndexMethods
-    except ImportError:  # the index layer is optional while the package is assembled
-        return (RecordMethods,)
-    return (RecordMethods, IndexMethods)
+from redisom_cli.store.sync.records import IndexMethods, RecordMethods
 
 
 @functools.cache
@@ -40,7 +31,7 @@ def sync_twin(model: type) -> type:
     registry_key = f"{model.__module__}.{model.__qualname__}"
     original = model_registry.get(registry_key)
     try:
-        twin = type(model)(model.__name__, (*_sync_mixins(), model), namespace, index=model.is_indexed())
+        twin = type(model)(model.__name__, (RecordMethods, IndexMethods, model), namespace, index=model.is_indexed())
     finally:
         # Defining the twin registers it under the original's name; the registry keeps the original.
         if original is not None:

@@ -12,8 +12,6 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from ulid import ULID
-
 KEY_SEPARATOR = ":"
 
 
@@ -23,6 +21,10 @@ class UlidPrimaryKey:
     @staticmethod
     def create_pk(*args: Any, **kwargs: Any) -> str:
         """Return a new 26-character ULID string."""
+        # Imported here: python-ulid reads its package metadata on import, which commands
+        # that create no records (om get, om find) need not pay for.
+        from ulid import ULID
+
         return str(ULID())
 
 

@@ -1,5 +1,5 @@
 # This module is the source of redisom_cli/store/sync/index.py (scripts/unasync.py).
-"""Search index I/O: the Migrator, and the index methods of the model classes.
+"""Search index I/O: the Migrator, and the index administration behind the model classes' index methods.
 
 `redisom_cli.index` decides what each index needs; this module reads the server's state
 for it and sends FT.CREATE, FT.DROPINDEX and the schema bookkeeping keys. Dropping an
@@ -18,6 +18,7 @@ import redis.asyncio
 import redis.exceptions
 
 from redisom_cli.errors import ConfigurationError, IndexMissingError, InvalidInputError, ServerError
+from redisom_cli.index import DEFAULT_WAIT_TIMEOUT
 from redisom_cli.index.migrator import (
     SHARDED_SEARCH_REASON,
     ActionKind,
@@ -36,7 +37,6 @@ from redisom_cli.store.errors import translated
 logger = logging.getLogger(__name__)
 
 POLL_INTERVAL = 0.05  # seconds between FT.INFO calls while waiting for indexing
-DEFAULT_WAIT_TIMEOUT = 60.0  # seconds
 # The first RediSearch version (2.10.0, as MODULE LIST reports it) that accepts INDEXMISSING.
 INDEX_MISSING_VERSION = 21000
 # Connection options that mean the same for sync and async clients.
@@ -319,25 +319,6 @@ async def rebuild_index(model: Any, wait: bool = False, timeout: float = DEFAULT
         return action
     finally:
         await clients.close()
-
-
-class IndexMethods:
-    """The index methods of HashModel and JsonModel."""
-
-    @classmethod
-    async def index_info(cls) -> IndexInfo:
-        """Return the state of this model's index: documents, indexing failures, attributes, progress."""
-        return await index_info(cls)
-
-    @classmethod
-    async def drop_index(cls) -> bool:
-        """Drop this model's index, keeping every record; return False if there was none."""
-        return await drop_index(cls)
-
-    @classmethod
-    async def rebuild_index(cls, wait: bool = False, timeout: float = DEFAULT_WAIT_TIMEOUT) -> IndexAction:
-        """Drop and create this model's index from its current schema, keeping every record."""
-        return await rebuild_index(cls, wait=wait, timeout=timeout)
 
 
 def _optional_text(value: Any) -> str | None:

@@ -8,22 +8,24 @@ single-record operation is one round trip.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import logging
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis.exceptions as redis_errors
 from redis.client import NEVER_DECODE
 
 from redisom_cli.errors import InvalidInputError, NotFoundError
+from redisom_cli.index import DEFAULT_WAIT_TIMEOUT
 from redisom_cli.model import meta as meta_rules
 from redisom_cli.model.hash import HashModelBase
 from redisom_cli.model.json import EmbeddedJsonModelBase, JsonModelBase
 from redisom_cli.store.sync.client import NO_OPTIONS, RETRYABLE_ERRORS, default_client, retry_read, scan_keys, send
-from redisom_cli.store.sync.index import IndexMethods
 from redisom_cli.store.errors import translate
+
+if TYPE_CHECKING:
+    from redisom_cli.index.migrator import IndexAction, IndexInfo
 
 logger = logging.getLogger(__name__)
 
@@ -232,6 +234,8 @@ def _check_field_path(model: type, path: list[str]) -> None:
     fields = model.model_fields
     for depth, part in enumerate(path):
         if part not in fields:
+            import difflib
+
             close = difflib.get_close_matches(part, list(fields), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise InvalidInputError(f"{model.__name__} has no field {'.'.join(path[:depth + 1])!r}{hint}")
@@ -245,6 +249,35 @@ def _model_inside(annotation: Any) -> Any:
 
     shape = shape_of(annotation)
     return shape.inner if is_embedded_model(shape.inner) and not shape.is_list else None
+
+
+class IndexMethods:
+    """The index methods of HashModel and JsonModel.
+
+    `redisom_cli.store.aio.index` is imported on first use, so that reading and writing
+    records does not pay for the Migrator.
+    """
+
+    @classmethod
+    def index_info(cls) -> IndexInfo:
+        """Return the state of this model's index: documents, indexing failures, attributes, progress."""
+        from redisom_cli.store.sync import index
+
+        return index.index_info(cls)
+
+    @classmethod
+    def drop_index(cls) -> bool:
+        """Drop this model's index, keeping every record; return False if there was none."""
+        from redisom_cli.store.sync import index
+
+        return index.drop_index(cls)
+
+    @classmethod
+    def rebuild_index(cls, wait: bool = False, timeout: float = DEFAULT_WAIT_TIMEOUT) -> IndexAction:
+        """Drop and create this model's index from its current schema, keeping every record."""
+        from redisom_cli.store.sync import index
+
+        return index.rebuild_index(cls, wait=wait, timeout=timeout)
 
 
 class HashModel(HashModelBase, RecordMethods, IndexMethods):
