@@ -1,4 +1,4 @@
-"""The `om` Typer app: global options, command registration and `main()`.
+"""The `om` Typer app: global options and command registration (`main()` is in `redisom_cli.cli`).
 
 `OmGroup.main` runs every invocation, from the console script and from Typer's CliRunner
 alike, and turns exceptions into exit codes and short messages on stderr (see `failures`).
@@ -27,17 +27,11 @@ class OmGroup(TyperGroup):
 
     def main(self, args: Any = None, prog_name: Optional[str] = None, complete_var: Optional[str] = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
-        current = session.reset()
-        try:
-            result = super().main(args=args, prog_name=prog_name or "om", complete_var=complete_var,
-                                  standalone_mode=False, **extra)
-        except SystemExit:
-            raise
-        except BaseException as error:  # noqa: BLE001 - the one place that reports every error
-            sys.exit(failures.report(error, debug=current.debug or "--debug" in (args or sys.argv)))
-        finally:
-            session.detach_logging()
-        sys.exit(result if isinstance(result, int) else 0)
+        def action() -> Any:
+            return super(OmGroup, self).main(args=args, prog_name=prog_name or "om", complete_var=complete_var,
+                                             standalone_mode=False, **extra)
+
+        failures.run(action, args or sys.argv)
 
     def invoke(self, ctx: Any) -> Any:
         # Typer turns KeyboardInterrupt into a silent exit 130, which would drop the message
@@ -48,7 +42,7 @@ class OmGroup(TyperGroup):
             raise failures.Interrupted(str(error)) from error
 
 
-app = typer.Typer(
+_app = typer.Typer(
     name="om",
     cls=OmGroup,
     help=HELP,
@@ -67,7 +61,7 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@_app.callback()
 def root(
     url: UrlOption = None,
     models: ModelsOption = None,
@@ -80,16 +74,65 @@ def root(
     session.current().apply(url=url, models=models, verbose=verbose, debug=debug)
 
 
-def _register_commands() -> None:
-    from redisom_cli.cli.commands import find, keys, migrate, models, records, server, transfer
+# The module of `redisom_cli.cli.commands` that registers each command, in the order of `om --help`.
+COMMAND_MODULES = {
+    "models": "models",
+    "migrate": "migrate",
+    "index": "migrate",
+    "keys": "keys",
+    "create": "records",
+    "get": "records",
+    "update": "records",
+    "delete": "records",
+    "expire": "records",
+    "find": "find",
+    "import": "transfer",
+    "export": "transfer",
+    "server": "server",
+}
+# Global options that take a value, so that `command_name` skips the value too.
+VALUE_OPTIONS = ("--url", "--models", "-m")
 
-    for module in (models, migrate, keys, records, find, transfer, server):
-        module.register(app)
+_registered: set[str] = set()
 
 
-_register_commands()
+def register_commands(command: str | None = None) -> None:
+    """Register the commands of the module that defines `command`, or of every module."""
+    import importlib
+
+    if command in COMMAND_MODULES:
+        module_names = [COMMAND_MODULES[command]]
+    else:
+        module_names = list(dict.fromkeys(COMMAND_MODULES.values()))
+    for module_name in module_names:
+        if module_name not in _registered:
+            _registered.add(module_name)
+            importlib.import_module(f"redisom_cli.cli.commands.{module_name}").register(_app)
 
 
-def main() -> None:
-    """Run `om` on the arguments of this process and exit with the code listed in `failures`."""
-    app()
+def command_name(arguments: list[str]) -> str | None:
+    """Return the command that `arguments` run, or None when they name none (`om --help`)."""
+    waiting_for_value = False
+    for argument in arguments:
+        if waiting_for_value:
+            waiting_for_value = False
+        elif argument in VALUE_OPTIONS:
+            waiting_for_value = True
+        elif not argument.startswith("-"):
+            return argument
+    return None
+
+
+def __getattr__(name: str) -> Any:
+    # `app` is the whole CLI for anything that imports it (tests, documentation tools), while
+    # `main()` registers only the commands it runs.
+    if name == "app":
+        register_commands()
+        return _app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def run(arguments: list[str]) -> None:
+    """Run the Typer app with only the commands that `arguments` need registered."""
+    register_commands(command_name(arguments))
+    _app()

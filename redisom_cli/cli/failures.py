@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import sys
 import traceback
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
 
 OK = 0
 SERVER_FAILED = 1
@@ -20,6 +21,7 @@ NOT_FOUND = 3
 INTERRUPTED = 130
 
 MAX_VALIDATION_ERRORS = 3
+ABORTED_MESSAGE = "om: aborted, nothing was changed"
 MESSAGE_PREFIXES = ("om: error: ", "om: query error: ", "om: internal error: ", "om: ")
 
 
@@ -49,18 +51,21 @@ def exit_code_and_message(error: BaseException) -> tuple[int, str | None]:
     """Return the exit code for `error` and the text to print on stderr (None for nothing)."""
     from redisom_cli import errors
 
-    exit_type, abort_type, usage_type, no_arguments_type = _typer_exceptions()
     if isinstance(error, KeyboardInterrupt | Interrupted):
         # Commands that stop between batches pass what they did as the message.
         return INTERRUPTED, f"om: interrupted: {error}" if str(error) else "om: interrupted"
-    if isinstance(error, exit_type):
-        return error.exit_code, None
-    if isinstance(error, no_arguments_type):
-        return INVALID_INPUT, error.format_message()
-    if isinstance(error, usage_type):
-        return INVALID_INPUT, _usage_message(error)
-    if isinstance(error, abort_type | Declined):
-        return SERVER_FAILED, "om: aborted, nothing was changed"
+    if _is_from_typer(error):
+        exit_type, abort_type, usage_type, no_arguments_type = _typer_exceptions()
+        if isinstance(error, exit_type):
+            return error.exit_code, None
+        if isinstance(error, no_arguments_type):
+            return INVALID_INPUT, error.format_message()
+        if isinstance(error, usage_type):
+            return INVALID_INPUT, _usage_message(error)
+        if isinstance(error, abort_type):
+            return SERVER_FAILED, ABORTED_MESSAGE
+    if isinstance(error, Declined):
+        return SERVER_FAILED, ABORTED_MESSAGE
     if isinstance(error, errors.QuerySyntaxError):
         return INVALID_INPUT, f"om: query error: {error.render()}"
     if isinstance(error, errors.NotFoundError):
@@ -80,6 +85,22 @@ def exit_code_and_message(error: BaseException) -> tuple[int, str | None]:
         return SERVER_FAILED, None
     name = type(error).__name__
     return SERVER_FAILED, f"om: internal error: {name}: {error} (run again with --debug for the traceback)"
+
+
+def run(action: Callable[[], Any], arguments: Sequence[str]) -> NoReturn:
+    """Run one `om` invocation in a new session and exit: 0 (or the int `action` returns), else the error's code."""
+    from redisom_cli.cli import session
+
+    current = session.reset()
+    try:
+        result = action()
+    except SystemExit:
+        raise
+    except BaseException as error:  # noqa: BLE001 - the one place that reports every error
+        sys.exit(report(error, debug=current.debug or "--debug" in arguments))
+    finally:
+        session.detach_logging()
+    sys.exit(result if isinstance(result, int) else 0)
 
 
 def report(error: BaseException, debug: bool = False) -> int:
@@ -115,8 +136,15 @@ def _usage_message(error: Any) -> str:
 
 
 def _is_expected_usage(error: BaseException) -> bool:
+    if not _is_from_typer(error):
+        return False
     exit_type, _, usage_type, _ = _typer_exceptions()
     return isinstance(error, usage_type | exit_type)
+
+
+def _is_from_typer(error: BaseException) -> bool:
+    # Checked first so that `om get`, which runs without Typer (see `direct`), never imports it.
+    return type(error).__module__.split(".")[0] in ("typer", "click")
 
 
 def _is_validation_error(error: BaseException) -> bool:

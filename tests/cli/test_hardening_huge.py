@@ -63,7 +63,7 @@ def record_peak():
         output.write(peak)
 
 atexit.register(record_peak)
-from redisom_cli.cli.app import main
+from redisom_cli.cli import main
 sys.argv = ["om", *sys.argv[1:]]
 main()
 """

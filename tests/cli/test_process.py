@@ -74,7 +74,7 @@ def imported_modules(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[i
         "import atexit, json, sys\n"
         "atexit.register(lambda: print(json.dumps(sorted(sys.modules)), file=sys.stderr))\n"
         f"sys.argv = ['om', *{args!r}]\n"
-        "from redisom_cli.cli.app import main\n"
+        "from redisom_cli.cli import main\n"
         "main()\n"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True,
@@ -98,8 +98,18 @@ def test_get_imports_only_what_it_needs(project, search_url):
     assert code == 3
     assert project.module in modules
     assert "redisom_cli.store.sync.query" not in modules
+    assert "redisom_cli.store.sync.index" not in modules
     assert "redisom_cli.cli.twins" not in modules
     assert "rich.progress" not in modules
+    assert "typer" not in modules
+
+
+def test_find_registers_only_its_command(project, search_url):
+    env = {**os.environ, "OM_MODELS": project.module, "REDIS_OM_URL": search_url}
+    _, modules = imported_modules(["find", "Country", "code==XX"], project.path, env)
+    assert "redisom_cli.store.sync.query" in modules
+    assert "redisom_cli.cli.commands.transfer" not in modules
+    assert "redisom_cli.cli.commands.keys" not in modules
 
 
 def test_interrupt_exits_130(project, search_url):

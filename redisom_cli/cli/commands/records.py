@@ -9,14 +9,8 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from redisom_cli.cli import render, session
-from redisom_cli.cli.assignments import (
-    check_field_names,
-    parse_assignments,
-    pick_fields,
-    to_document,
-    to_update,
-)
+from redisom_cli.cli import direct, render, session
+from redisom_cli.cli.assignments import parse_assignments, to_document, to_update
 from redisom_cli.cli.completion import complete_assignment, complete_field, complete_model
 from redisom_cli.cli.options import CsvFlag, JsonFlag, JsonlFlag, command
 
@@ -106,16 +100,7 @@ def get(
     csv: CsvFlag = False,
 ) -> None:
     """Print one record: a field/value table, or JSON, JSON Lines or CSV."""
-    output = render.choose_format(json, jsonl, csv)
-    cls = session.current().model(model)
-    paths = check_field_names(cls, fields or [])
-    record = cls.get(pk)
-    document = record.model_dump()
-    if paths:
-        document = pick_fields(document, paths)
-    elif output in (render.TABLE, render.CSV):
-        document = dict(render.flatten(document))
-    render.print_record(document, output)
+    direct.print_record(model, pk, fields or [], render.choose_format(json, jsonl, csv))
 
 
 def update(
