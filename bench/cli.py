@@ -7,6 +7,7 @@ runs in the repository folder, so that `-m bench.models` and `-m examples.airpor
 
 from __future__ import annotations
 
+import compileall
 import csv
 import importlib.util
 import os
@@ -24,7 +25,8 @@ from bench.models import ExportPerson, Person, person_fields
 from bench.records import use_server
 
 REPOSITORY = Path(__file__).resolve().parent.parent
-OURS_ENTRY = "import sys; from redisom_cli.cli.app import main; sys.argv[0] = 'om'; sys.exit(main())"
+COMPILED_PACKAGES = ("redisom_cli", "models_registry", "bench", "examples")
+OURS_ENTRY = "import sys; from redisom_cli.cli import main; sys.argv[0] = 'om'; sys.exit(main())"
 REDIS_OM_ENTRY = "import sys; from aredis_om.cli.main import om; sys.argv[0] = 'om'; sys.exit(om())"
 RAW_GET_SCRIPT = (
     "import sys, redis; "
@@ -92,10 +94,23 @@ def peak_memory(command: list[str], report_file: Path) -> Side:
 
 
 def require_cli() -> None:
-    """Raise Unavailable while `om --help` does not run."""
+    """Raise Unavailable while `om --help` does not run; byte-compile the repository's packages first."""
     if importlib.util.find_spec("redisom_cli.cli.app") is None:
         raise Unavailable("the om CLI (redisom_cli.cli.app) is missing")
+    compile_packages()
     run(om_command("--help"))
+
+
+def compile_packages() -> None:
+    """Write the bytecode of the packages that `om` imports from this repository.
+
+    pip compiles a regular install, and Python writes bytecode on the first import of an
+    editable one, unless PYTHONDONTWRITEBYTECODE is set, as it is in some containers. Without
+    bytecode every `om` process would compile these packages again, which no user's `om` does.
+    The other side of each case, redis-py or Redis OM Python, is compiled by pip.
+    """
+    for package in COMPILED_PACKAGES:
+        compileall.compile_dir(REPOSITORY / package, quiet=1)
 
 
 def prepare_help(context: Context) -> tuple[Side, Side]:
