@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime
 import decimal
-import math
 import enum
+import json
+import math
 import string
 from typing import Optional
 
@@ -137,3 +138,48 @@ def test_huge_values(record_models):
 
     assert HashRecord.get(saved_hash.pk).text == big_text
     assert len(JsonRecord.get(saved_json.pk).words) == 100_000
+
+
+class Place(redisom_cli.EmbeddedJsonModel):
+    name: str
+    height: Optional[float] = None
+
+
+class NativeRecord(redisom_cli.JsonModel):
+    """Fields of JSON types only, which save() serializes with pydantic when no float is integral."""
+
+    text: str
+    number: int
+    ratio: float
+    flag: bool
+    words: list[str] = []
+    place: Optional[Place] = None
+
+    class Meta:
+        global_key_prefix = "t_codec_native"
+
+
+@PROPERTY_SETTINGS
+@given(text=TEXT, number=JSON_INTEGERS, ratio=st.floats(), flag=st.booleans(), words=st.lists(TEXT, max_size=5),
+       place=st.none() | st.builds(Place, name=TEXT, height=st.none() | st.floats()))
+def test_native_json_document_matches_python_path(search_url, text, number, ratio, flag, words, place):
+    from redisom_cli.model.json import _json_text, _serialized_json
+
+    NativeRecord.Meta.database = redisom_cli.get_redis_connection(search_url)
+    record = NativeRecord(text=text, number=number, ratio=ratio, flag=flag, words=words, place=place)
+    expected = json.loads(_json_text(record.to_redis()))
+    serialized = _serialized_json(record)
+    floats = [ratio] + ([place.height] if place is not None and place.height is not None else [])
+    needs_python = any(not math.isfinite(value) or (value.is_integer() and abs(value) < 2**53) for value in floats)
+
+    assert (serialized is None) == needs_python
+    if serialized is not None:
+        assert json.loads(serialized) == expected
+    if all(math.isfinite(value) for value in floats):
+        record.save()
+        stored = json.loads(NativeRecord.db().execute_command("JSON.GET", record.key()))
+        assert stored["text"] == expected["text"]
+        assert stored["number"] == expected["number"]
+        assert stored["words"] == expected["words"]
+        assert type(stored["ratio"]) is type(expected["ratio"])
+        assert math.isclose(stored["ratio"], expected["ratio"], rel_tol=2**-51)
