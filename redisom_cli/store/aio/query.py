@@ -233,8 +233,10 @@ class Query:
             documents = await self._search_documents(offset, limit, warnings)
         else:
             documents = [row.raw for row in await self._rows(offset, limit)]
-        record = self._record
-        return Results([record(document) for document in documents], warnings)
+        if self._options.as_dicts or self._options.fields is not None:
+            return Results([self._record(document) for document in documents], warnings)
+        from_redis = self.model.from_redis
+        return Results([from_redis(document) for document in documents], warnings)
 
     async def _rows(self, offset: int, limit: int | None, content: bool = True) -> list[Row]:
         if limit == 0:

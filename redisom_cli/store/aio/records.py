@@ -75,8 +75,18 @@ class RecordMethods:
             for command in commands:
                 pipeline.execute_command(*command)
             return self
-        replies = await send(self.db(), commands, model=type(self))
-        if (nx or xx) and not replies[0]:
+        if len(commands) == 1:
+            # `send()` is inlined for the usual single command, because this is the hottest write.
+            # A write is never sent again after a connection error, so there is no retry here.
+            command = commands[0]
+            logger.debug("%s %s", command[0], command[1])
+            try:
+                reply = await self.db().execute_command(*command)
+            except redis_errors.RedisError as exc:
+                raise translate(exc, type(self)) from exc
+        else:
+            [reply, *_] = await send(self.db(), commands, model=type(self))
+        if (nx or xx) and not reply:
             return None
         return self
 
