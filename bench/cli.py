@@ -23,11 +23,14 @@ from bench.context import Context
 from bench.harness import BYTES, SECONDS, THROUGHPUT, Case, Side, Unavailable
 from bench.models import ExportPerson, Person, person_fields
 from bench.records import use_server
+from bench.reference import reference_dir
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 COMPILED_PACKAGES = ("redisom_cli", "models_registry", "bench", "examples")
 OURS_ENTRY = "import sys; from redisom_cli.cli import main; sys.argv[0] = 'om'; sys.exit(main())"
-REDIS_OM_ENTRY = "import sys; from aredis_om.cli.main import om; sys.argv[0] = 'om'; sys.exit(om())"
+# Redis OM Python's `om` with its folder appended to sys.path, as the in-process cases import it.
+REDIS_OM_ENTRY = ("import sys; sys.path.append(sys.argv.pop(1)); from aredis_om.cli.main import om; "
+                  "sys.argv[0] = 'om'; sys.exit(om())")
 RAW_GET_SCRIPT = (
     "import sys, redis; "
     "print(redis.Redis.from_url(sys.argv[1], decode_responses=True).hgetall(sys.argv[2]))"
@@ -115,9 +118,7 @@ def compile_packages() -> None:
 
 def prepare_help(context: Context) -> tuple[Side, Side]:
     require_cli()
-    if importlib.util.find_spec("aredis_om") is None:
-        raise Unavailable("redis-om is not installed; pip install -e '.[bench]'")
-    reference = [sys.executable, "-c", REDIS_OM_ENTRY, "--help"]
+    reference = [sys.executable, "-c", REDIS_OM_ENTRY, str(reference_dir()), "--help"]
     run(reference)
     return timed_process(om_command("--help")), timed_process(reference)
 

@@ -12,14 +12,17 @@ from bench.context import Context
 from bench.harness import THROUGHPUT, Case, Side, Unavailable, throughput
 from bench.models import Customer, Person, customer_fields, person_fields
 from bench.records import use_server
+from bench.reference import REFERENCE_DIR, reference_dir
 
 
 def reference_models() -> Any:
-    """Import the Redis OM Python twins, or raise Unavailable if redis-om is not installed."""
+    """Import the Redis OM Python twins, or raise Unavailable if redis-om cannot be installed or imported."""
+    reference_dir()
     try:
         from bench import reference_models
     except ImportError as error:
-        raise Unavailable(f"redis-om is not installed ({error}); pip install -e '.[bench]'") from error
+        raise Unavailable(f"Redis OM Python failed to import ({error}); delete {REFERENCE_DIR} to install it again") \
+            from error
     return reference_models
 
 
