@@ -54,6 +54,10 @@ def _import_one(source: str, base: Path) -> ModuleType:
         ) from error
     except OMError as error:
         raise ModuleImportError(f"in model module {name!r}: {error}") from error
+    except SystemExit as error:
+        # sys.exit() in a model module would otherwise end om with that code and no message.
+        raise ModuleImportError(f"model module {name!r} called sys.exit({error.code!r}) while being imported") \
+            from error
     except Exception as error:  # noqa: BLE001 - any error of user code is reported, not re-raised as a crash
         raise ModuleImportError(_describe(name, error, base)) from error
 

@@ -99,6 +99,8 @@ def unknown_field_message(model: type, path: tuple[str, ...], names: list[str]) 
     """Return "Model has no field 'x'; did you mean 'y'?" with the nearest field name."""
     import difflib
 
+    if not names:
+        return f"{model.__name__} has no field {'.'.join(path)!r}; {'.'.join(path[:-1])!r} has no nested fields"
     close = difflib.get_close_matches(path[-1], names, n=1)
     hint = f"; did you mean {'.'.join((*path[:-1], close[0]))!r}?" if close else f"; fields: {', '.join(names)}"
     return f"{model.__name__} has no field {'.'.join(path)!r}{hint}"

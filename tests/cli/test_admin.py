@@ -166,6 +166,12 @@ def test_find_explain(om, members, project):
     assert scan.stdout.startswith("SCAN 0 MATCH")
 
 
+def test_find_explain_shows_page(om, members):
+    assert "LIMIT 0 21 " in om("find", "Member", "age>30", "--explain").stdout
+    assert "LIMIT 5 3 " in om("find", "Member", "age>30", "--explain", "--offset", "5", "--limit", "3").stdout
+    assert "LIMIT 0 1000 " in om("find", "Member", "age>30", "--explain", "--limit", "0").stdout
+
+
 def test_find_nested_json_fields(om, project):
     assert om("migrate", "--yes").exit_code == 0
     om("create", "Customer", "first_name=Ada", "last_name=Lovelace", "age=36", "address.city=London")

@@ -73,6 +73,7 @@ def test_nested_paths_with_dots_or_underscores():
     ("age:={", "invalid JSON for 'age'"),
     ("tags=[1,", "invalid JSON list"),
     ("zzz=1", "fields: pk, name, age"),
+    ("name.first=Ada", "'name' has no nested fields"),
 ])
 def test_bad_assignments(item, message):
     with pytest.raises(InvalidInputError, match=message):

@@ -32,6 +32,7 @@ CASES = {
     "url before": ["--url", "{url}", "get", "Member", "{Member}"],
     "url after wins": ["--url", UNREACHABLE_URL, "get", "Member", "{Member}", "--url={url}"],
     "verbose": ["-v", "get", "Member", "{Member}", "--jsonl"],
+    "debug log": ["-vv", "get", "Member", "{Member}"],
     "unknown model": ["get", "Membr", "x"],
     "not found": ["get", "Member", "01HZX3M6PH661HCNNRC884H6K3"],
     "unknown field": ["get", "Member", "{Member}", "-f", "nmae"],

@@ -32,6 +32,13 @@ def test_broken_pyproject_names_line(om, project):
     assert f"{project.path / 'pyproject.toml'}, line 3: [tool.om] models must be a list" in result.stderr
 
 
+def test_model_module_exit_is_reported(om, project):
+    project.write("exiting_models.py", "import sys\n\nsys.exit(7)\n")
+    result = om("models", "-m", "exiting_models")
+    assert result.exit_code == 2
+    assert "model module 'exiting_models' called sys.exit(7) while being imported" in result.stderr
+
+
 def test_model_module_error_names_line(om, project):
     project.write("raising_models.py", "import os\n\nraise RuntimeError('settings missing')\n")
     result = om("models", "-m", "raising_models")

@@ -52,7 +52,10 @@ def find(
     if sort:
         built = built.sort_by(*(name.strip() for name in sort.split(",") if name.strip()))
     if explain:
-        print(" ".join(shlex.quote(str(part)) for part in built.explain()))
+        # The first command of the read below: all() for --limit 0, else a page.
+        page_limit = None if limit == 0 else DEFAULT_LIMIT + 1 if limit is None else limit
+        command = built.explain() if page_limit is None else built.explain(offset, page_limit)
+        print(" ".join(shlex.quote(str(part)) for part in command))
         return
     if count:
         print(built.count())

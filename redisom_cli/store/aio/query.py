@@ -162,10 +162,14 @@ class Query:
             return page.total
         return len(await self._scan_rows())
 
-    async def explain(self) -> list[Any]:
-        """Return the first command that the query sends, as an argument list."""
+    async def explain(self, offset: int = 0, limit: int | None = None) -> list[Any]:
+        """Return the first command that the query sends, as an argument list.
+
+        That is the first command of `all()`, or of `page(offset, limit)` when `limit` is given.
+        """
         if await self._engine() == "search":
-            return redisearch.search_args(self._search_request(0, self._options.batch_size))
+            size = self._options.batch_size if limit is None else min(self._options.batch_size, limit)
+            return redisearch.search_args(self._search_request(offset, size))
         storage = self.plan.storage
         return ["SCAN", 0, "MATCH", meta_rules.scan_pattern(self.model._meta), "COUNT", SCAN_COUNT,
                 "TYPE", SCAN_TYPES[storage]]

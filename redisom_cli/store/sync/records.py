@@ -96,6 +96,7 @@ class RecordMethods:
         key = cls.make_primary_key(pk)
         command = cls.get_command(key)
         options = _read_options(cls)
+        logger.debug("%s %s", *command)
         # `send()` is inlined here because this is the hottest read.
         try:
             reply = cls.db().execute_command(*command, **options)
