@@ -129,6 +129,18 @@ class HashModelBase(RedisModel):
         # model_validate() without its argument checks: this runs once per record read.
         return cls.__pydantic_validator__.validate_python(mapping)
 
+    @classmethod
+    def from_redis_many(cls, mappings: list[dict[str, Any]]) -> list[Any]:
+        """Build models from HGETALL replies, as `from_redis` does for each, with the lookups done once."""
+        decoders = _decoders(cls)
+        if decoders:
+            for mapping in mappings:
+                for name, decode in decoders:
+                    if name in mapping:
+                        mapping[name] = decode(mapping[name])
+        validate = cls.__pydantic_validator__.validate_python
+        return [validate(mapping) for mapping in mappings]
+
 
 # Saves with NX or XX must test and write in one step; HSET has no such flags.
 CONDITIONAL_SAVE_SCRIPT = """

@@ -239,8 +239,7 @@ class Query:
             documents = [row.raw for row in await self._rows(offset, limit)]
         if self._options.as_dicts or self._options.fields is not None:
             return Results([self._record(document) for document in documents], warnings)
-        from_redis = self.model.from_redis
-        return Results([from_redis(document) for document in documents], warnings)
+        return Results(self.model.from_redis_many(documents), warnings)
 
     async def _rows(self, offset: int, limit: int | None, content: bool = True) -> list[Row]:
         if limit == 0:
