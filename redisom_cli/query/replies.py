@@ -17,8 +17,8 @@ INDEXING_FAILURE_KEYS = ("hash_indexing_failures", "indexing failures")
 class SearchHit(NamedTuple):
     """One document of an FT.SEARCH reply: its key and the fields returned with it.
 
-    A named tuple rather than a dataclass, because a page contains up to a batch of them and
-    a tuple is the cheapest object to create.
+    A named tuple rather than a dataclass, because a page can contain a whole batch of them
+    and a tuple is the cheapest object to create.
     """
 
     key: str
@@ -27,11 +27,22 @@ class SearchHit(NamedTuple):
 
 @dataclasses.dataclass(frozen=True)
 class SearchPage:
-    """An FT.SEARCH reply: the total number of matches and the documents of this page."""
+    """An FT.SEARCH reply: the total number of matches, and the key and fields of each document of this page.
+
+    Keys and field maps are kept in two lists rather than as one object per document,
+    because `find().all()` reads only the field maps, and every object made per document
+    adds to the garbage collector's work.
+    """
 
     total: int
-    hits: list[SearchHit]
+    keys: list[str]
+    fields: list[dict[str, Any]]
     warnings: tuple[str, ...] = ()
+
+    @property
+    def hits(self) -> list[SearchHit]:
+        """The documents of this page as (key, fields) pairs."""
+        return [SearchHit(key, fields) for key, fields in zip(self.keys, self.fields)]
 
 
 def parse_search(reply: Any, no_content: bool = False) -> SearchPage:
@@ -44,25 +55,29 @@ def parse_search(reply: Any, no_content: bool = False) -> SearchPage:
 def _parse_resp3(reply: dict[Any, Any]) -> SearchPage:
     if "results" in reply:
         # A decoded reply: its keys are text already, and each hit's field map is a fresh dict.
-        hits = [SearchHit(result["id"], result.get("extra_attributes") or {}) for result in reply["results"]]
-        return SearchPage(int(reply.get("total_results", 0)), hits, tuple(reply.get("warning") or ()))
+        results = reply["results"]
+        keys = [result["id"] for result in results]
+        fields = [result.get("extra_attributes") or {} for result in results]
+        return SearchPage(int(reply.get("total_results", 0)), keys, fields, tuple(reply.get("warning") or ()))
     reply = _text_keys(reply)
-    hits = []
+    keys, fields = [], []
     for result in reply.get("results", []):
         result = _text_keys(result)
-        hits.append(SearchHit(_text(result["id"]), _text_keys(result.get("extra_attributes") or {})))
+        keys.append(_text(result["id"]))
+        fields.append(_text_keys(result.get("extra_attributes") or {}))
     warnings = tuple(_text(item) for item in reply.get("warning", []) or [])
-    return SearchPage(int(reply.get("total_results", 0)), hits, warnings)
+    return SearchPage(int(reply.get("total_results", 0)), keys, fields, warnings)
 
 
 def _parse_resp2(reply: list[Any], no_content: bool) -> SearchPage:
     total = int(reply[0]) if reply else 0
-    hits: list[SearchHit] = []
+    keys: list[str] = []
+    fields: list[dict[str, Any]] = []
     step = 1 if no_content else 2
     for index in range(1, len(reply), step):
-        fields = {} if no_content else _pairs(reply[index + 1] or [])
-        hits.append(SearchHit(_text(reply[index]), fields))
-    return SearchPage(total, hits)
+        keys.append(_text(reply[index]))
+        fields.append({} if no_content else _pairs(reply[index + 1] or []))
+    return SearchPage(total, keys, fields)
 
 
 def parse_mapping(reply: Any) -> dict[str, Any]:

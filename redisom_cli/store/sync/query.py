@@ -296,8 +296,8 @@ class Query:
                 raise _index_missing_option(self.model, error) or error
         page = replies.parse_search(reply, request.no_content)
         if options:
-            hits = [replies.SearchHit(hit.key, replies.decode_fields(hit.fields, self._binary_fields)) for hit in page.hits]
-            page = dataclasses.replace(page, hits=hits)
+            fields = [replies.decode_fields(hit_fields, self._binary_fields) for hit_fields in page.fields]
+            page = dataclasses.replace(page, fields=fields)
         if info is None:
             return page
         return dataclasses.replace(page, warnings=page.warnings + tuple(_failure_warnings(request.index, info)))
@@ -319,9 +319,9 @@ class Query:
             if warnings is not None:
                 warnings.extend(page.warnings)
             yield page
-            fetched += len(page.hits)
-            position += len(page.hits)
-            if len(page.hits) < size or position >= page.total:
+            fetched += len(page.keys)
+            position += len(page.keys)
+            if len(page.keys) < size or position >= page.total:
                 break
 
     def _search_rows(self, offset: int, limit: int | None, content: bool) -> list[Row]:
@@ -340,11 +340,11 @@ class Query:
         score_attribute = self.plan.knn.score_attribute if self.plan.knn else None
         for page in self._search_pages(offset, limit, True, warnings):
             if not as_json and score_attribute is None:
-                documents.extend(hit.fields for hit in page.hits)
+                documents.extend(page.fields)
                 continue
-            for hit in page.hits:
-                document = json.loads(hit.fields["$"]) if as_json else hit.fields
-                score = hit.fields.get(score_attribute) if score_attribute else None
+            for fields in page.fields:
+                document = json.loads(fields["$"]) if as_json else fields
+                score = fields.get(score_attribute) if score_attribute else None
                 if score is not None:
                     document[score_attribute] = score
                 documents.append(document)
@@ -365,7 +365,7 @@ class Query:
         while True:
             page = self._search(self._search_request(len(hits), self._options.batch_size, return_fields=attributes))
             hits.extend(page.hits)
-            if len(page.hits) < self._options.batch_size or len(hits) >= page.total:
+            if len(page.keys) < self._options.batch_size or len(hits) >= page.total:
                 break
         ordered = _sort_rows(self.plan, [Row(hit.key, hit.fields) for hit in hits], _returned_values)
         chosen = ordered[offset:None if limit is None else offset + limit]
