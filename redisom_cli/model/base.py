@@ -156,7 +156,7 @@ def _resolve_indexed(cls: type, bases: tuple[type, ...], index: bool | None) -> 
 def _install_field_access(cls: type) -> None:
     """Make `Model.field` a query expression, as Redis OM Python users write queries."""
     try:
-        from redisom_cli.query.expressions import FieldProxy
+        from redisom_cli.query.proxy import FieldProxy
     except ImportError:  # the query layer is optional while the package is assembled
         return
     for field_name in cls.model_fields:

@@ -99,6 +99,7 @@ def test_get_imports_only_what_it_needs(project, search_url):
     assert project.module in modules
     assert "redisom_cli.store.sync.query" not in modules
     assert "redisom_cli.store.sync.index" not in modules
+    assert "redisom_cli.query.expressions" not in modules
     assert "redisom_cli.cli.twins" not in modules
     assert "rich.progress" not in modules
     assert "typer" not in modules
