@@ -105,10 +105,25 @@ def print_record(model: str, pk: str, fields: list[str], output: str) -> None:
 
     cls = session.current().model(model)
     paths = check_field_names(cls, fields)
-    record: Any = cls.get(pk)
+    record = _read_record(cls, pk)
     document = record.model_dump()
     if paths:
         document = pick_fields(document, paths)
     elif output in (render.TABLE, render.CSV):
         document = dict(render.flatten(document))
     render.print_record(document, output)
+
+
+def _read_record(cls: Any, pk: str) -> Any:
+    """Return the record `pk`; a stored record that the model rejects is reported with its key."""
+    from pydantic import ValidationError
+
+    from redisom_cli.errors import InvalidInputError
+
+    try:
+        return cls.get(pk)
+    except ValidationError as error:
+        key = cls.make_primary_key(pk)
+        prefix = f"the stored record {key!r} does not fit {cls.__name__}"
+        message = failures.describe_validation_error(error, prefix=prefix)
+        raise InvalidInputError(f"{message}; fix or delete the key, or change the model") from error

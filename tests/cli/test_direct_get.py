@@ -60,3 +60,16 @@ def test_direct_get_output_is_right(om_process, records):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["pk,name,age,score,active,joined,nickname",
                                          f"{records['Member']},Ada,36,0.0,true,,Countess"]
+
+
+def test_invalid_stored_record_names_key(om, om_process, project, raw_client):
+    key = f"{project.prefix}:member:BROKEN"
+    raw_client.hset(key, mapping={"pk": "BROKEN", "name": "Ada", "age": "not a number"})
+
+    by_typer = om("get", "Member", "BROKEN")
+    by_process = om_process("get", "Member", "BROKEN")
+
+    assert by_process.returncode == by_typer.exit_code == 2
+    assert by_process.stderr == by_typer.stderr
+    assert f"the stored record '{key}' does not fit Member: age:" in by_process.stderr
+    assert "fix or delete the key" in by_process.stderr
