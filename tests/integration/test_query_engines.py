@@ -47,7 +47,7 @@ async def test_missing_optional_tag_on_hash(api, key_prefix):
         assert [record.pk for record in present] == [with_nickname.pk]
 
 
-async def test_missing_optional_tag_on_json(api, key_prefix):
+async def test_missing_optional_tag_on_json(api, key_prefix, caplog):
     # RediSearch 2.10 neither indexes a JSON null nor counts it as missing, so these
     # queries run on the scan engine even where Search is available.
     Person = person_model(api, key_prefix, storage="json")
@@ -59,7 +59,9 @@ async def test_missing_optional_tag_on_json(api, key_prefix):
     present = Person.find("nickname exists and age >= 0")
 
     assert (await call(missing.explain()))[0] == "SCAN"
-    assert [record.pk for record in await call(missing.all())] == [without.pk]
+    with caplog.at_level("INFO", logger="redisom_cli"):
+        assert [record.pk for record in await call(missing.all())] == [without.pk]
+    assert caplog.text.count("runs on the scan engine") == 1
     assert [record.pk for record in await call(present.all())] == [with_nickname.pk]
     assert await call(Person.find(Person.nickname != None, engine="scan").count()) == 1  # noqa: E711
 

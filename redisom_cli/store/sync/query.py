@@ -53,11 +53,10 @@ class Results(list):
 
 
 class Row(NamedTuple):
-    """One matching record as stored: its key, its raw fields or document, and its KNN score."""
+    """One matching record as stored: its key and its raw fields or document."""
 
     key: str
     raw: Any
-    score: Any = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -182,7 +181,7 @@ class Query:
 
     def delete(self) -> int:
         """Delete every matching record; return the number of keys deleted."""
-        keys = [row.key for row in self._rows(0, None, content=False)]
+        keys = self._keys()
         deleted = 0
         for start in range(0, len(keys), WRITE_BATCH_SIZE):
             commands = [("DEL", key) for key in keys[start:start + WRITE_BATCH_SIZE]]
@@ -233,23 +232,26 @@ class Query:
         warnings: list[str] = []
         if limit == 0:
             return Results()
-        if self._engine() == "search" and not self.plan.sorts_in_client:
-            documents = self._search_documents(offset, limit, warnings)
+        end = None if limit is None else offset + limit
+        if self._engine() == "scan":
+            rows = _sort_rows(self.plan, self._scan_rows(), self._stored_values)
+            documents = [row.raw for row in rows[offset:end]]
+        elif self.plan.sorts_in_client:
+            documents = [row.raw for row in self._client_sorted_rows(offset, end)]
         else:
-            documents = [row.raw for row in self._rows(offset, limit)]
+            documents = self._search_documents(offset, limit, warnings)
         if self._options.as_dicts or self._options.fields is not None:
             return Results([self._record(document) for document in documents], warnings)
         return Results(self.model.from_redis_many(documents), warnings)
 
-    def _rows(self, offset: int, limit: int | None, content: bool = True) -> list[Row]:
-        if limit == 0:
-            return []
+    def _keys(self) -> list[str]:
+        """Return the key of every matching record, in no particular order."""
         if self._engine() == "scan":
-            rows = _sort_rows(self.plan, self._scan_rows(), self._stored_values)
-            return rows[offset:None if limit is None else offset + limit]
-        if self.plan.sorts_in_client:
-            return self._client_sorted_rows(offset, limit, content)
-        return self._search_rows(offset, limit, content)
+            return [row.key for row in self._scan_rows()]
+        keys: list[str] = []
+        for page in self._search_pages(0, None, content=False):
+            keys.extend(page.keys)
+        return keys
 
     def _stored_values(self, row: Row, key: SortKey) -> list[Any]:
         if key.spec is None:
@@ -324,12 +326,6 @@ class Query:
             if len(page.keys) < size or position >= page.total:
                 break
 
-    def _search_rows(self, offset: int, limit: int | None, content: bool) -> list[Row]:
-        rows: list[Row] = []
-        for page in self._search_pages(offset, limit, content):
-            rows.extend(self._hit_row(hit, content) for hit in page.hits)
-        return rows
-
     def _search_documents(self, offset: int, limit: int | None, warnings: list[str]) -> list[Any]:
         """Return the stored documents of the matches, each with its KNN score when there is one.
 
@@ -350,16 +346,8 @@ class Query:
                 documents.append(document)
         return documents
 
-    def _hit_row(self, hit: replies.SearchHit, content: bool) -> Row:
-        score_attribute = self.plan.knn.score_attribute if self.plan.knn else None
-        score = hit.fields.get(score_attribute) if score_attribute else None
-        if not content:
-            return Row(hit.key, None, score)
-        if self.plan.storage == "json":
-            return Row(hit.key, json.loads(hit.fields["$"]), score)
-        return Row(hit.key, hit.fields, score)
-
-    def _client_sorted_rows(self, offset: int, limit: int | None, content: bool) -> list[Row]:
+    def _client_sorted_rows(self, offset: int, end: int | None) -> list[Row]:
+        """Return the matches from `offset` to `end`, sorted in the client by every sort field."""
         attributes = tuple(dict.fromkeys(key.attribute for key in self.plan.sort))
         hits: list[replies.SearchHit] = []
         while True:
@@ -368,9 +356,7 @@ class Query:
             if len(page.keys) < self._options.batch_size or len(hits) >= page.total:
                 break
         ordered = _sort_rows(self.plan, [Row(hit.key, hit.fields) for hit in hits], _returned_values)
-        chosen = ordered[offset:None if limit is None else offset + limit]
-        if not content:
-            return chosen
+        chosen = ordered[offset:end]
         raws = self._read([row.key for row in chosen])
         return [Row(row.key, raw) for row, raw in zip(chosen, raws) if raw is not None]
 
