@@ -12,7 +12,7 @@ from typing import Any, Optional
 import typer
 from typer.core import TyperGroup
 
-from redisom_cli.cli import failures, session
+from redisom_cli.cli import direct, failures, session
 from redisom_cli.cli.options import DebugOption, ModelsOption, UrlOption, VerboseOption
 
 HELP = """Administer Redis OM models and their data: indexes, keys, records, queries, import and export.
@@ -90,8 +90,6 @@ COMMAND_MODULES = {
     "export": "transfer",
     "server": "server",
 }
-# Global options that take a value, so that `command_name` skips the value too.
-VALUE_OPTIONS = ("--url", "--models", "-m")
 
 _registered: set[str] = set()
 
@@ -116,7 +114,7 @@ def command_name(arguments: list[str]) -> str | None:
     for argument in arguments:
         if waiting_for_value:
             waiting_for_value = False
-        elif argument in VALUE_OPTIONS:
+        elif argument in direct.GLOBAL_VALUE_OPTIONS:
             waiting_for_value = True
         elif not argument.startswith("-"):
             return argument

@@ -19,7 +19,9 @@ from redisom_cli.cli import failures, render, session
 COMMAND = "get"
 COMPLETION_VARIABLE = "_OM_COMPLETE"
 FORMAT_FLAGS = ("--json", "--jsonl", "--csv")
-VALUE_OPTIONS = {"--url": "url", "--models": "models", "-m": "models", "--fields": "fields", "-f": "fields"}
+# Global options that take a value; `app.command_name` skips their values too.
+GLOBAL_VALUE_OPTIONS = {"--url": "url", "--models": "models", "-m": "models"}
+VALUE_OPTIONS = {**GLOBAL_VALUE_OPTIONS, "--fields": "fields", "-f": "fields"}
 
 
 @dataclasses.dataclass
@@ -50,7 +52,8 @@ def parse_get(arguments: list[str]) -> GetRequest | None:
         side = 1 if positionals else 0
         # Click reads `--url=X` as `--url X`, but `-m=X` as the module "=X".
         name, equals, value = argument.partition("=") if argument.startswith("--") else (argument, "", "")
-        if name in VALUE_OPTIONS and (side == 1 or VALUE_OPTIONS[name] != "fields"):
+        # --fields belongs to the command, so it counts only after it.
+        if name in GLOBAL_VALUE_OPTIONS or (side == 1 and name in VALUE_OPTIONS):
             if not equals:
                 if position == len(arguments):
                     return None

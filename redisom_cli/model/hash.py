@@ -123,9 +123,7 @@ class HashModelBase(RedisModel):
     @classmethod
     def from_redis(cls, mapping: dict[str, Any]) -> Any:
         """Build a model from the reply of HGETALL; raise pydantic's ValidationError if invalid."""
-        for name, decode in _decoders(cls):
-            if name in mapping:
-                mapping[name] = decode(mapping[name])
+        _decode_in_place(mapping, _decoders(cls))
         # model_validate() without its argument checks: this runs once per record read.
         return cls.__pydantic_validator__.validate_python(mapping)
 
@@ -135,9 +133,7 @@ class HashModelBase(RedisModel):
         decoders = _decoders(cls)
         if decoders:
             for mapping in mappings:
-                for name, decode in decoders:
-                    if name in mapping:
-                        mapping[name] = decode(mapping[name])
+                _decode_in_place(mapping, decoders)
         validate = cls.__pydantic_validator__.validate_python
         return [validate(mapping) for mapping in mappings]
 
@@ -198,6 +194,12 @@ def _encoders(cls: type) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
 
 def _pack_vector(value: Any, options: Any) -> bytes:
     return vector_to_bytes(value, options)
+
+
+def _decode_in_place(mapping: dict[str, Any], decoders: tuple[tuple[str, Callable[[Any], Any]], ...]) -> None:
+    for name, decode in decoders:
+        if name in mapping:
+            mapping[name] = decode(mapping[name])
 
 
 @functools.cache

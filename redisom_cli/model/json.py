@@ -204,11 +204,11 @@ def _float_paths(cls: type) -> tuple[tuple[str, ...], ...] | None:
 def _serialized_json(record: Any) -> bytes | None:
     """Return the document of `record` as JSON from pydantic's serializer, or None to build it in Python.
 
-    pydantic writes the same document as to_redis() would (without the spaces after the
-    separators), in a third of the time, when every field is of a type whose dump goes into
-    the document unchanged (see `_float_paths`) and no float needs the integral-float rule of
-    to_json_tree(). A float that is not finite also takes the Python path, because pydantic
-    would write null where json.dumps() writes Infinity or NaN.
+    pydantic writes the same document as to_redis() would, without the spaces after the
+    separators, in a third of the time. That holds when every field is of a type whose dump
+    goes into the document unchanged (see `_float_paths`) and no float needs the integral-float
+    rule of to_json_tree(). A float that is not finite also takes the Python path, because
+    pydantic would write null where json.dumps() writes Infinity or NaN.
     """
     float_paths = _float_paths(type(record))
     if float_paths is None:

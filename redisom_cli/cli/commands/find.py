@@ -53,8 +53,12 @@ def find(
         built = built.sort_by(*(name.strip() for name in sort.split(",") if name.strip()))
     if explain:
         # The first command of the read below: all() for --limit 0, else a page.
-        page_limit = None if limit == 0 else DEFAULT_LIMIT + 1 if limit is None else limit
-        command = built.explain() if page_limit is None else built.explain(offset, page_limit)
+        if limit == 0:
+            command = built.explain()
+        elif limit is None:
+            command = built.explain(offset, DEFAULT_LIMIT + 1)
+        else:
+            command = built.explain(offset, limit)
         print(" ".join(shlex.quote(str(part)) for part in command))
         return
     if count:
